@@ -1,0 +1,20 @@
+include(GNUInstallDirs)
+include(CMakePackageConfigHelpers)
+
+install(TARGETS tlmmap EXPORT tlmmapTargets
+  ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR}
+  LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR}
+  INCLUDES DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
+install(DIRECTORY ${PROJECT_SOURCE_DIR}/include/tlmmap DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
+install(EXPORT tlmmapTargets NAMESPACE tlmmap:: DESTINATION ${CMAKE_INSTALL_LIBDIR}/cmake/tlmmap)
+
+configure_package_config_file(${PROJECT_SOURCE_DIR}/cmake/tlmmapConfig.cmake.in
+  ${PROJECT_BINARY_DIR}/tlmmapConfig.cmake
+  INSTALL_DESTINATION ${CMAKE_INSTALL_LIBDIR}/cmake/tlmmap)
+write_basic_package_version_file(${PROJECT_BINARY_DIR}/tlmmapConfigVersion.cmake
+  COMPATIBILITY SameMinorVersion)
+install(FILES ${PROJECT_BINARY_DIR}/tlmmapConfig.cmake ${PROJECT_BINARY_DIR}/tlmmapConfigVersion.cmake
+  DESTINATION ${CMAKE_INSTALL_LIBDIR}/cmake/tlmmap)
+if(TLMMAP_BUILD_TOOLS)
+  install(TARGETS tlmmap-cli RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
+endif()

@@ -1,0 +1,70 @@
+// The process-wide state of the memory API, as QEMU's: the list of address
+// spaces, the transaction depth and the address spaces waiting for a render.
+// SystemC is single-threaded; the map must be changed from one thread.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "tlmmap/address_space.hpp"
+#include "tlmmap/flat_view.hpp"
+#include "tlmmap/region.hpp"
+
+namespace tlmmap::detail {
+
+class MapState {
+ public:
+  static MapState& get();
+
+  void begin() { ++depth_; }
+  void commit();
+  // Ends a transaction like commit() but returns a render that stopped at a
+  // limit instead of reporting it (loaders refuse such maps).
+  std::string commit_quietly() {
+    if (depth_ > 0) --depth_;
+    return depth_ == 0 && pending_ ? render_pending() : std::string();
+  }
+  int depth() const noexcept { return depth_; }
+
+  // A change that may alter the flat views reaching `region`: marks the
+  // address spaces that reach it, renders them at once outside a transaction.
+  void region_changed(const Region& region) {
+    mark_reaching(region);
+    render_if_idle();
+  }
+  // Marks the address spaces whose root reaches `region` (up through
+  // containers and aliases) for a render.
+  void mark_reaching(const Region& region);
+  // Outside a transaction, renders what is pending and reports a render that
+  // stopped at a limit.
+  void render_if_idle();
+  void space_created(AddressSpace& space);
+  void space_destroyed(AddressSpace& space);
+  // The root of `space` is going away.
+  void root_destroyed(AddressSpace& space);
+
+  const std::vector<AddressSpace*>& spaces() const noexcept { return spaces_; }
+  uint64_t next_add_sequence() noexcept { return ++add_sequence_; }
+  uint64_t next_walk_stamp() noexcept { return ++walk_stamp_; }
+  const std::shared_ptr<const FlatView>& empty_view() const noexcept { return empty_view_; }
+
+  // Renders the pending address spaces; returns a description of a render
+  // that stopped at a limit ("" if none). Used by commit() and by loaders that
+  // refuse such a map instead of reporting it.
+  std::string render_pending();
+
+ private:
+  MapState();
+
+  int depth_ = 0;
+  bool pending_ = false;
+  bool rendering_ = false;
+  uint64_t add_sequence_ = 0;
+  uint64_t walk_stamp_ = 0;
+  std::vector<AddressSpace*> spaces_;
+  std::shared_ptr<const FlatView> empty_view_;
+};
+
+}  // namespace tlmmap::detail
