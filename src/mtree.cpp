@@ -172,6 +172,6 @@ std::string mtree_text(const std::vector<AddressSpace*>& spaces, const MtreeOpti
   return options.flat_view ? flat_text(spaces) : tree_text(spaces, options.show_disabled);
 }
 
-std::string mtree_text(const MtreeOptions& options) { return mtree_text(address_spaces(), options); }
+std::string info_mtree(const MtreeOptions& options) { return mtree_text(address_spaces(), options); }
 
 }  // namespace tlmmap

@@ -10,9 +10,9 @@
 #include <string>
 #include <vector>
 
-namespace tlmmap {
+#include "tlmmap/address_space.hpp"
 
-class AddressSpace;
+namespace tlmmap {
 
 struct MtreeOptions {
   bool flat_view = false;      // `info mtree -f`
@@ -21,7 +21,8 @@ struct MtreeOptions {
 
 // For the given address spaces, in their order.
 std::string mtree_text(const std::vector<AddressSpace*>& spaces, const MtreeOptions& options = {});
-// For every live address space, in creation order (what QEMU's monitor shows).
-std::string mtree_text(const MtreeOptions& options = {});
+// For every live address space, in creation order: what QEMU's monitor
+// command shows.
+std::string info_mtree(const MtreeOptions& options = {});
 
 }  // namespace tlmmap
