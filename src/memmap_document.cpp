@@ -12,37 +12,48 @@ using nlohmann::json;
 
 namespace {
 
-// Follows the parser's events to name where a duplicated key sits
-// ("regions[3].subregions[1]").
-class PathTracker {
+// A SAX pass that only watches keys: nlohmann's DOM parser keeps the last
+// of duplicated keys silently, and its callback parser is quadratic on long
+// arrays. The path names where a duplicate sits ("regions[3].subregions[1]").
+class DuplicateKeyFinder : public json::json_sax_t {
  public:
-  bool on_event(json::parse_event_t event, const json& parsed) {
-    switch (event) {
-      case json::parse_event_t::object_start:
-        element_starts();
-        frames_.push_back({false, 0, "", {}});
-        break;
-      case json::parse_event_t::array_start:
-        element_starts();
-        frames_.push_back({true, 0, "", {}});
-        break;
-      case json::parse_event_t::key: {
-        Frame& f = frames_.back();
-        f.key = parsed.get<std::string>();
-        if (!f.keys.insert(f.key).second) {
-          throw MemmapError(path() + ": duplicated key \"" + f.key + "\"");
-        }
-        break;
-      }
-      case json::parse_event_t::value:
-        element_starts();
-        break;
-      case json::parse_event_t::object_end:
-      case json::parse_event_t::array_end:
-        frames_.pop_back();
-        break;
-    }
+  bool null() override { return element(); }
+  bool boolean(bool) override { return element(); }
+  bool number_integer(json::number_integer_t) override { return element(); }
+  bool number_unsigned(json::number_unsigned_t) override { return element(); }
+  bool number_float(json::number_float_t, const json::string_t&) override { return element(); }
+  bool string(json::string_t&) override { return element(); }
+  bool binary(json::binary_t&) override { return element(); }
+  bool start_object(std::size_t) override {
+    element();
+    frames_.push_back({false, 0, "", {}});
     return true;
+  }
+  bool key(json::string_t& k) override {
+    Frame& f = frames_.back();
+    f.key = k;
+    if (!f.keys.insert(k).second) throw MemmapError(path() + ": duplicated key \"" + k + "\"");
+    return true;
+  }
+  bool end_object() override {
+    frames_.pop_back();
+    return true;
+  }
+  bool start_array(std::size_t) override {
+    element();
+    frames_.push_back({true, 0, "", {}});
+    return true;
+  }
+  bool end_array() override {
+    frames_.pop_back();
+    return true;
+  }
+  bool parse_error(std::size_t, const std::string&, const nlohmann::detail::exception& e) override {
+    // Drop nlohmann's "[json.exception.parse_error.101] " prefix.
+    std::string message = e.what();
+    const auto bracket = message.find("] ");
+    if (bracket != std::string::npos) message = message.substr(bracket + 2);
+    throw MemmapError("not valid JSON: " + message);
   }
 
  private:
@@ -53,8 +64,9 @@ class PathTracker {
     std::set<std::string> keys;
   };
 
-  void element_starts() {
+  bool element() {
     if (!frames_.empty() && frames_.back().array) ++frames_.back().count;
+    return true;
   }
 
   std::string path() const {
@@ -93,6 +105,7 @@ json plain_scalar(const std::string& s) {
     return negative ? json(std::stoll(s)) : json(std::stoull(s));
   }
   if (all_of(s, 0, [](int c) { return std::isdigit(c); })) return s;
+  if (s.rfind("0x", 0) == 0 && all_of(s, 2, [](int c) { return std::isxdigit(c); })) return s;
   // Anything float-like is a float, which number fields refuse.
   try {
     std::size_t used = 0;
@@ -136,18 +149,9 @@ json from_yaml(const YAML::Node& node, const std::string& where) {
 }  // namespace
 
 json parse_memmap_json(const std::string& text) {
-  PathTracker tracker;
-  try {
-    return json::parse(text, [&](int, json::parse_event_t event, json& parsed) {
-      return tracker.on_event(event, parsed);
-    });
-  } catch (const json::parse_error& e) {
-    // Drop nlohmann's "[json.exception.parse_error.101] " prefix.
-    std::string message = e.what();
-    const auto bracket = message.find("] ");
-    if (bracket != std::string::npos) message = message.substr(bracket + 2);
-    throw MemmapError("not valid JSON: " + message);
-  }
+  DuplicateKeyFinder finder;
+  json::sax_parse(text, &finder);
+  return json::parse(text);
 }
 
 json parse_memmap_yaml(const std::string& text) {

@@ -1,25 +1,44 @@
 // tlmmap: show, check and convert memmap files.
+//
+//   tlmmap mtree [-f] [-D] FILE   QEMU's `info mtree` for the map
+//   tlmmap check FILE             findings; exit 0 clean, 1 findings, 2 refused file
+//   tlmmap dot FILE               the region graph as Graphviz DOT
+//   tlmmap export FILE            the map as a normalised memmap JSON document
 #include <cstdlib>
 #include <iostream>
 
 #include <CLI/CLI.hpp>
 #include <systemc>
 
+#include "tlmmap/dot_writer.hpp"
+#include "tlmmap/map_check.hpp"
 #include "tlmmap/memmap_loader.hpp"
+#include "tlmmap/memmap_writer.hpp"
 #include "tlmmap/mtree.hpp"
 
 namespace {
 
-std::unique_ptr<tlmmap::MemoryMap> load_or_exit(const std::string& path) {
+constexpr int kRefused = 2;
+
+// One line on stderr for a file the loader refuses, never a stack trace.
+std::unique_ptr<tlmmap::MemoryMap> load(const std::string& path) {
   try {
-    auto map = tlmmap::load_memmap_file(path);
-    if (map) return map;
+    return tlmmap::load_memmap_file(path);
   } catch (const sc_core::sc_report& report) {
     std::cerr << "tlmmap: " << report.get_msg() << "\n";
   } catch (const std::exception& e) {
     std::cerr << "tlmmap: " << path << ": " << e.what() << "\n";
   }
-  std::exit(2);
+  return nullptr;
+}
+
+int run_check(const tlmmap::MemoryMap& map, const std::string& path) {
+  const auto findings = tlmmap::check_map(map);
+  for (const auto& f : findings) std::cout << to_string(f.kind) << ": " << f.message << "\n";
+  std::cout << path << ": " << (findings.empty() ? "no findings" : std::to_string(findings.size()) + " findings")
+            << " (" << map.regions().size() << " regions, " << map.address_spaces().size()
+            << " address spaces)\n";
+  return findings.empty() ? 0 : 1;
 }
 
 }  // namespace
@@ -30,30 +49,43 @@ int sc_main(int, char*[]) { return 0; }
 
 int main(int argc, char* argv[]) {
   setenv("SC_COPYRIGHT_MESSAGE", "DISABLE", 1);
-  CLI::App app{"tlmmap: show, check and convert memory maps (memmap v1 files)"};
+  CLI::App app{"tlmmap: show, check and convert memory maps (memmap v1 files, JSON or YAML)"};
   app.require_subcommand(1);
 
   std::string file;
   bool flat = false;
   bool disabled = false;
   auto* mtree = app.add_subcommand("mtree", "print QEMU's `info mtree` for the map");
-  mtree->add_flag("-f", flat, "flat views (`info mtree -f`)");
+  mtree->add_flag("-f", flat, "the flat views (`info mtree -f`)");
   mtree->add_flag("-D", disabled, "also disabled regions (`info mtree -D`)");
-  mtree->add_option("FILE", file, "memmap file (.json, .yaml)")->required();
+  auto* check = app.add_subcommand("check", "report overlaps, hidden regions, aliases beyond their target, "
+                                            "unreachable regions; exit 0 clean, 1 findings, 2 refused file");
+  auto* dot = app.add_subcommand("dot", "write the region graph as Graphviz DOT");
+  auto* exporter = app.add_subcommand("export", "write the map as a normalised memmap JSON document");
+  for (auto* sub : {mtree, check, dot, exporter}) {
+    sub->add_option("FILE", file, "memmap file (*.yaml/*.yml read as YAML, anything else as JSON)")->required();
+  }
 
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
-    return app.exit(e) == 0 ? 0 : 2;
+    const int status = app.exit(e);
+    return status == 0 ? 0 : kRefused;
   }
 
+  const auto map = load(file);
+  if (!map) return kRefused;
   if (mtree->parsed()) {
-    auto map = load_or_exit(file);
     tlmmap::MtreeOptions options;
     options.flat_view = flat;
     options.show_disabled = disabled;
     std::cout << tlmmap::mtree_text(map->address_spaces(), options);
-    return 0;
+  } else if (check->parsed()) {
+    return run_check(*map, file);
+  } else if (dot->parsed()) {
+    std::cout << tlmmap::write_dot(*map);
+  } else if (exporter->parsed()) {
+    std::cout << tlmmap::write_memmap(*map);
   }
   return 0;
 }
