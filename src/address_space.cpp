@@ -14,6 +14,12 @@ AddressSpace::AddressSpace(Region& root, std::string name)
   detail::MapState::get().space_created(*this);
 }
 
+AddressSpace::AddressSpace(Region& root, std::string name, RegionRelative)
+    : root_(&root), name_(std::move(name)), view_(detail::MapState::get().empty_view()), region_relative_(true) {
+  root.rooted_spaces_.push_back(this);
+  detail::MapState::get().space_created(*this);
+}
+
 AddressSpace::~AddressSpace() {
   if (root_ != nullptr) {
     auto& list = root_->rooted_spaces_;
@@ -50,7 +56,7 @@ Section AddressSpace::find(uint64_t address, u128 size) const {
   return section;
 }
 
-const std::vector<AddressSpace*>& address_spaces() { return detail::MapState::get().spaces(); }
+const std::vector<AddressSpace*>& address_spaces() { return detail::MapState::get().listed_spaces(); }
 
 Section find(const Region& region, uint64_t address, u128 size) {
   const Region* top = &region;
@@ -58,8 +64,8 @@ Section find(const Region& region, uint64_t address, u128 size) {
     address += top->address();
     top = top->container();
   }
-  for (AddressSpace* space : address_spaces()) {
-    if (space->root() == top) return space->find(address, size);
+  for (AddressSpace* space : detail::MapState::get().spaces()) {
+    if (space->root() == top && !space->is_region_relative()) return space->find(address, size);
   }
   return {};
 }

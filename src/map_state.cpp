@@ -61,6 +61,7 @@ void MapState::mark_reaching(const Region& start) {
 
 void MapState::space_created(AddressSpace& space) {
   spaces_.push_back(&space);
+  if (!space.is_region_relative()) listed_spaces_.push_back(&space);
   space.pending_ = true;
   pending_ = true;
   render_if_idle();
@@ -68,6 +69,7 @@ void MapState::space_created(AddressSpace& space) {
 
 void MapState::space_destroyed(AddressSpace& space) {
   spaces_.erase(std::remove(spaces_.begin(), spaces_.end(), &space), spaces_.end());
+  listed_spaces_.erase(std::remove(listed_spaces_.begin(), listed_spaces_.end(), &space), listed_spaces_.end());
 }
 
 void MapState::root_destroyed(AddressSpace& space) {
@@ -93,6 +95,21 @@ std::string MapState::render_pending() {
     for (AddressSpace* space : spaces_) {
       if (!space->pending_) continue;
       space->pending_ = false;
+      if (space->region_relative_) {
+        // Its own view: byte 0 of the region at address 0, never shared.
+        Region* root = space->root_;
+        std::shared_ptr<const FlatView> view = empty_view_;
+        if (root != nullptr) {
+          RenderResult result = render(root, -static_cast<i128>(root->address()));
+          if (!result.overflow.empty() && first_overflow.empty()) {
+            first_overflow = "region '" + root->name() + "': " + result.overflow;
+          }
+          view = std::make_shared<const FlatView>(root, std::move(result.ranges));
+        }
+        updates.push_back({space, space->view_});
+        space->view_ = view;
+        continue;
+      }
       Region* root = flatview_root(space->root_);
       std::shared_ptr<const FlatView> view;
       for (const auto& [r, v] : rendered) {
@@ -117,7 +134,7 @@ std::string MapState::render_pending() {
     // rendered share the new view, as QEMU's do (one view per root).
     for (AddressSpace* space : spaces_) {
       const Region* root = space->view_->root();
-      if (root == nullptr) continue;
+      if (root == nullptr || space->region_relative_) continue;
       for (const auto& [r, v] : rendered) {
         if (r == root && space->view_ != v) {
           updates.push_back({space, space->view_});

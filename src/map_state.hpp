@@ -46,6 +46,8 @@ class MapState {
   void root_destroyed(AddressSpace& space);
 
   const std::vector<AddressSpace*>& spaces() const noexcept { return spaces_; }
+  // The address spaces QEMU would list (no region-relative views).
+  const std::vector<AddressSpace*>& listed_spaces() const noexcept { return listed_spaces_; }
   uint64_t next_add_sequence() noexcept { return ++add_sequence_; }
   uint64_t next_walk_stamp() noexcept { return ++walk_stamp_; }
   const std::shared_ptr<const FlatView>& empty_view() const noexcept { return empty_view_; }
@@ -64,6 +66,7 @@ class MapState {
   uint64_t add_sequence_ = 0;
   uint64_t walk_stamp_ = 0;
   std::vector<AddressSpace*> spaces_;
+  std::vector<AddressSpace*> listed_spaces_;
   std::shared_ptr<const FlatView> empty_view_;
 };
 

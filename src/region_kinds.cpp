@@ -1,10 +1,8 @@
 // Constructors of the leaf and container kinds.
 #include "tlmmap/container_region.hpp"
 #include "tlmmap/iommu_region.hpp"
-#include "tlmmap/mmio_region.hpp"
 #include "tlmmap/ram_region.hpp"
 #include "tlmmap/reservation_region.hpp"
-#include "tlmmap/rom_device_region.hpp"
 #include "tlmmap/rom_region.hpp"
 
 namespace tlmmap {
@@ -21,11 +19,6 @@ RamRegion::RamRegion(std::string name, RegionKind kind, u128 size)
     : Region(std::move(name), kind, size), memory_(this->size()) {}
 
 RomRegion::RomRegion(std::string name, u128 size) : RamRegion(std::move(name), RegionKind::rom, size) {}
-
-RomDeviceRegion::RomDeviceRegion(std::string name, u128 size)
-    : Region(std::move(name), RegionKind::rom_device, size), memory_(this->size()) {}
-
-MmioRegion::MmioRegion(std::string name, u128 size) : Region(std::move(name), RegionKind::mmio, size) {}
 
 IommuRegion::IommuRegion(std::string name, u128 size)
     : Region(std::move(name), RegionKind::iommu, size) {}

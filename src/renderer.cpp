@@ -76,10 +76,10 @@ class Renderer {
  public:
   explicit Renderer(uint64_t contributor_stamp = 0) : contributor_stamp_(contributor_stamp) {}
 
-  RenderResult run(const Region* root) {
+  RenderResult run(const Region* root, i128 base = 0) {
     RenderResult result;
     if (root != nullptr) {
-      enter(root, 0, 0, k64BitSpace, false, false);
+      enter(root, base, 0, k64BitSpace, false, false);
       while (!stack_.empty() && overflow_.empty()) step();
     }
     std::sort(pieces_.begin(), pieces_.end(),
@@ -225,7 +225,7 @@ Region* flatview_root(Region* root) {
   return r;
 }
 
-RenderResult render(const Region* root) { return Renderer().run(root); }
+RenderResult render(const Region* root, i128 base) { return Renderer().run(root, base); }
 
 void mark_contributors(const Region* root, uint64_t stamp) { Renderer(stamp).run(root); }
 

@@ -29,7 +29,8 @@ Region* flatview_root(Region* root);
 // QEMU's generate_memory_topology(): renders `root` at base 0 over the whole
 // 64-bit space (so the root's own address shifts the view) and merges
 // neighbours that continue each other.
-RenderResult render(const Region* root);
+// `base` places the root's byte 0 at base + the root's own address.
+RenderResult render(const Region* root, i128 base = 0);
 
 // Adds the regions (containers and aliases included) that contribute at
 // least one byte to the render of `root` to `contributors`, by walk stamp.

@@ -17,6 +17,8 @@
 #include <string_view>
 #include <vector>
 
+#include <sysc/kernel/sc_time.h>
+
 #include "tlmmap/region_kind.hpp"
 #include "tlmmap/types.hpp"
 
@@ -88,6 +90,15 @@ class Region {
   // shows its target's type.
   std::string_view type_name() const noexcept;
 
+  // Latencies added to the delay of each access this region answers (and
+  // reported in its DMI grants). Zero by default.
+  void set_latency(const sc_core::sc_time& read, const sc_core::sc_time& write) {
+    read_latency_ = read;
+    write_latency_ = write;
+  }
+  const sc_core::sc_time& read_latency() const noexcept { return read_latency_; }
+  const sc_core::sc_time& write_latency() const noexcept { return write_latency_; }
+
   // The region this one is an alias of, or nullptr.
   virtual Region* alias_target() const noexcept { return nullptr; }
   virtual uint64_t alias_offset() const noexcept { return 0; }
@@ -125,6 +136,8 @@ class Region {
   std::vector<AliasRegion*> aliases_;
   std::vector<AddressSpace*> rooted_spaces_;
   uint64_t add_sequence_ = 0;
+  sc_core::sc_time read_latency_;
+  sc_core::sc_time write_latency_;
   // Scratch stamp for graph walks (see detail::MapState::next_walk_stamp()).
   mutable uint64_t walk_stamp_ = 0;
 };

@@ -1,0 +1,271 @@
+#include "tlmmap/detail/device_link.hpp"
+
+#include <algorithm>
+
+#include "byte_order.hpp"
+#include "report.hpp"
+#include "tlmmap/detail/target_engine.hpp"
+#include "tlmmap/tx_attributes.hpp"
+
+namespace tlmmap::detail {
+
+namespace {
+
+constexpr const char* kDeviceMsg = "tlmmap/device";
+
+// A payload for a model-level access to the device, carrying the attributes.
+class LocalPayload {
+ public:
+  LocalPayload(uint64_t offset, uint8_t* data, unsigned length, bool is_write, const MemTxAttrs& attrs)
+      : attributes_(attrs) {
+    gp_.set_command(is_write ? tlm::TLM_WRITE_COMMAND : tlm::TLM_READ_COMMAND);
+    gp_.set_address(offset);
+    gp_.set_data_ptr(data);
+    gp_.set_data_length(length);
+    gp_.set_streaming_width(length);
+    gp_.set_byte_enable_ptr(nullptr);
+    gp_.set_dmi_allowed(false);
+    gp_.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
+    if (!attrs.unspecified) gp_.set_extension(&attributes_);
+  }
+  ~LocalPayload() { gp_.clear_extension(&attributes_); }
+  tlm::tlm_generic_payload& gp() { return gp_; }
+
+ private:
+  tlm::tlm_generic_payload gp_;
+  TxAttributes attributes_;
+};
+
+}  // namespace
+
+ForwardingRegion::ForwardingRegion(std::string name, u128 size, DeviceLink& link)
+    : MmioRegion(std::move(name), size), link_(link) {}
+
+MemTxResult ForwardingRegion::transfer(uint64_t offset, uint8_t* data, uint64_t length, bool is_write,
+                                       const MemTxAttrs& attrs, sc_core::sc_time* delay) {
+  if (attrs.memory) return MemTxResult::access_error;
+  sc_core::sc_time local = sc_core::SC_ZERO_TIME;
+  sc_core::sc_time& t = delay != nullptr ? *delay : local;
+  MemTxResult result = MemTxResult::ok;
+  // TLM data lengths are 32-bit.
+  while (length > 0) {
+    const unsigned n = static_cast<unsigned>(std::min<uint64_t>(length, 1u << 30));
+    LocalPayload payload(offset, data, n, is_write, attrs);
+    link_.b_transport(payload.gp(), t, offset);
+    result |= from_tlm_response(payload.gp().get_response_status());
+    offset += n;
+    data += n;
+    length -= n;
+  }
+  return result;
+}
+
+MemTxResult ForwardingRegion::dispatch_read(uint64_t offset, uint64_t& value, unsigned size,
+                                            const MemTxAttrs& attrs, sc_core::sc_time* delay) {
+  uint8_t bytes[8] = {};
+  const MemTxResult result = transfer(offset, bytes, size, false, attrs, delay);
+  value = load_host(bytes, size);
+  return result;
+}
+
+MemTxResult ForwardingRegion::dispatch_write(uint64_t offset, uint64_t value, unsigned size,
+                                             const MemTxAttrs& attrs, sc_core::sc_time* delay) {
+  uint8_t bytes[8];
+  store_host(bytes, size, value);
+  return transfer(offset, bytes, size, true, attrs, delay);
+}
+
+uint64_t ForwardingRegion::debug_transfer(uint64_t offset, uint8_t* data, uint64_t length, bool is_write) {
+  uint64_t done = 0;
+  while (done < length) {
+    const unsigned n = static_cast<unsigned>(std::min<uint64_t>(length - done, 1u << 30));
+    LocalPayload payload(offset + done, data + done, n, is_write, MemTxAttrs{});
+    const unsigned moved = link_.transport_dbg(payload.gp(), offset + done);
+    done += moved;
+    if (moved < n) break;
+  }
+  return done;
+}
+
+DeviceLink::DeviceLink(std::string region_name, u128 size, std::function<FwInterface*()> device)
+    : region_(std::move(region_name), size, *this),
+      device_(std::move(device)),
+      deferred_(this, &DeviceLink::on_deferred) {}
+
+DeviceLink::~DeviceLink() = default;
+
+DeviceLink::FwInterface& DeviceLink::device() { return *device_(); }
+
+void DeviceLink::b_transport(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay, uint64_t offset) {
+  const uint64_t original = gp.get_address();
+  gp.set_address(offset);
+  delay += gp.is_write() ? region_.write_latency() : region_.read_latency();
+  device().b_transport(gp, delay);
+  gp.set_address(original);
+}
+
+unsigned DeviceLink::transport_dbg(tlm::tlm_generic_payload& gp, uint64_t offset) {
+  const uint64_t original = gp.get_address();
+  gp.set_address(offset);
+  const unsigned moved = device().transport_dbg(gp);
+  gp.set_address(original);
+  return moved;
+}
+
+bool DeviceLink::get_direct_mem_ptr(tlm::tlm_generic_payload& gp, tlm::tlm_dmi& dmi, uint64_t offset,
+                                    uint64_t first, uint64_t last, uint64_t offset_of_first) {
+  const uint64_t original = gp.get_address();
+  gp.set_address(offset);
+  tlm::tlm_dmi grant;
+  const bool granted = device().get_direct_mem_ptr(gp, grant);
+  gp.set_address(original);
+  // The device answers in its own offsets; the window shows offsets
+  // [offset_of_first, offset_of_first + last - first].
+  const u128 window_lo = offset_of_first;
+  const u128 window_hi = u128(offset_of_first) + (u128(last) - first);
+  const u128 lo = std::max<u128>(grant.get_start_address(), window_lo);
+  const u128 hi = std::min<u128>(grant.get_end_address(), window_hi);
+  if (lo > hi || lo > offset || hi < offset) {
+    // The device's answer does not cover the address: deny just it.
+    dmi.set_start_address(original);
+    dmi.set_end_address(original);
+    dmi.allow_none();
+    return false;
+  }
+  dmi.set_start_address(first + static_cast<uint64_t>(lo - window_lo));
+  dmi.set_end_address(first + static_cast<uint64_t>(hi - window_lo));
+  dmi.set_granted_access(grant.get_granted_access());
+  dmi.set_read_latency(grant.get_read_latency() + region_.read_latency());
+  dmi.set_write_latency(grant.get_write_latency() + region_.write_latency());
+  dmi.set_dmi_ptr(granted && grant.get_dmi_ptr() != nullptr
+                      ? grant.get_dmi_ptr() + static_cast<std::size_t>(lo - grant.get_start_address())
+                      : nullptr);
+  return granted && dmi.get_dmi_ptr() != nullptr;
+}
+
+void DeviceLink::invalidate_direct_mem_ptr(sc_dt::uint64 start, sc_dt::uint64 end) {
+  for (TargetEngine* engine : TargetEngine::all()) engine->invalidate_device_range(region_, start, end);
+}
+
+// --- approximately-timed transactions ---------------------------------------
+
+tlm::tlm_sync_enum DeviceLink::begin_request(TargetEngine& engine, int initiator, tlm::tlm_generic_payload& gp,
+                                             tlm::tlm_phase& phase, sc_core::sc_time& delay, uint64_t offset) {
+  routes_[&gp] = Route{&engine, initiator, gp.get_address(), offset};
+  // The device holds region-relative addresses until its response.
+  gp.set_address(offset);
+  if (request_in_progress_ != nullptr || !waiting_requests_.empty()) {
+    // One request at a time towards the device: this one waits for END_REQ
+    // of the one before (and the initiator for END_REQ of its own).
+    waiting_requests_.push_back(&gp);
+    return tlm::TLM_ACCEPTED;
+  }
+  return send_request(gp, delay, &phase);
+}
+
+tlm::tlm_sync_enum DeviceLink::send_request(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay,
+                                            tlm::tlm_phase* caller_phase) {
+  request_in_progress_ = &gp;
+  tlm::tlm_phase phase = tlm::BEGIN_REQ;
+  gp.set_address(routes_.at(&gp).device_address);
+  const tlm::tlm_sync_enum status = device().nb_transport_fw(gp, phase, delay);
+  auto it = routes_.find(&gp);
+  if (it == routes_.end()) return status;  // finished by nested backward calls
+  Route& route = it->second;
+  TargetEngine& engine = *route.engine;
+  const int initiator = route.initiator;
+  if (status == tlm::TLM_ACCEPTED) return tlm::TLM_ACCEPTED;
+  if (status == tlm::TLM_UPDATED && phase == tlm::END_REQ) {
+    request_ended(delay);
+    if (caller_phase != nullptr) {
+      *caller_phase = tlm::END_REQ;
+      return tlm::TLM_UPDATED;
+    }
+    engine.end_request(initiator, gp, delay);
+    return tlm::TLM_ACCEPTED;
+  }
+  if (status == tlm::TLM_UPDATED && phase == tlm::BEGIN_RESP) {
+    request_ended(delay);
+    gp.set_address(route.original_address);
+    tlm::tlm_phase out = tlm::BEGIN_RESP;
+    const auto context = caller_phase != nullptr ? TargetEngine::ResponseContext::initiator_call
+                                                 : TargetEngine::ResponseContext::deferred;
+    const tlm::tlm_sync_enum result = engine.response(initiator, gp, out, delay, *this, context, false);
+    if (caller_phase != nullptr) *caller_phase = out;
+    return result;
+  }
+  if (status == tlm::TLM_COMPLETED) {
+    request_ended(delay);
+    route.device_done = true;
+    gp.set_address(route.original_address);
+    if (caller_phase != nullptr) {
+      routes_.erase(it);
+      *caller_phase = tlm::END_RESP;
+      return tlm::TLM_COMPLETED;
+    }
+    tlm::tlm_phase out = tlm::BEGIN_RESP;
+    engine.response(initiator, gp, out, delay, *this, TargetEngine::ResponseContext::deferred, false);
+    return tlm::TLM_ACCEPTED;
+  }
+  report_error(kDeviceMsg, "region '" + region_.name() + "': the device answered BEGIN_REQ with phase " +
+                               phase.get_name());
+  return status;
+}
+
+void DeviceLink::request_ended(const sc_core::sc_time& delay) {
+  request_in_progress_ = nullptr;
+  if (!waiting_requests_.empty()) deferred_.notify(*waiting_requests_.front(), tlm::BEGIN_REQ, delay);
+}
+
+void DeviceLink::on_deferred(tlm::tlm_generic_payload& gp, const tlm::tlm_phase&) {
+  if (request_in_progress_ != nullptr || waiting_requests_.empty() || waiting_requests_.front() != &gp) return;
+  waiting_requests_.pop_front();
+  sc_core::sc_time delay = sc_core::SC_ZERO_TIME;
+  send_request(gp, delay, nullptr);
+}
+
+tlm::tlm_sync_enum DeviceLink::nb_transport_bw(tlm::tlm_generic_payload& gp, tlm::tlm_phase& phase,
+                                               sc_core::sc_time& delay) {
+  auto it = routes_.find(&gp);
+  if (it == routes_.end()) {
+    report_error(kDeviceMsg, "region '" + region_.name() + "': the device sent " + phase.get_name() +
+                                 " for a transaction that is not in flight");
+    return tlm::TLM_COMPLETED;
+  }
+  Route& route = it->second;
+  TargetEngine& engine = *route.engine;
+  const int initiator = route.initiator;
+  if (phase == tlm::END_REQ) {
+    if (request_in_progress_ == &gp) request_ended(delay);
+    return engine.end_request(initiator, gp, delay);
+  }
+  if (phase == tlm::BEGIN_RESP) {
+    // BEGIN_RESP ends the request phase too.
+    const bool request_was_open = request_in_progress_ == &gp;
+    if (request_was_open) request_ended(delay);
+    gp.set_address(route.original_address);
+    tlm::tlm_phase out = tlm::BEGIN_RESP;
+    const tlm::tlm_sync_enum status = engine.response(initiator, gp, out, delay, *this,
+                                                      TargetEngine::ResponseContext::device_call, !request_was_open);
+    if (status == tlm::TLM_COMPLETED) phase = tlm::END_RESP;
+    return status;
+  }
+  report_error(kDeviceMsg, "region '" + region_.name() + "': the device sent phase " + phase.get_name() +
+                               " on the backward path");
+  return tlm::TLM_ACCEPTED;
+}
+
+void DeviceLink::finish(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay, bool tell_device) {
+  auto it = routes_.find(&gp);
+  if (it == routes_.end()) return;
+  const Route route = it->second;
+  routes_.erase(it);
+  if (!tell_device || route.device_done) return;
+  const uint64_t original = gp.get_address();
+  gp.set_address(route.device_address);
+  tlm::tlm_phase phase = tlm::END_RESP;
+  device().nb_transport_fw(gp, phase, delay);
+  gp.set_address(original);
+}
+
+}  // namespace tlmmap::detail

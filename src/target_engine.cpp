@@ -1,0 +1,339 @@
+#include "tlmmap/detail/target_engine.hpp"
+
+#include <algorithm>
+
+#include "byte_order.hpp"
+#include "report.hpp"
+#include "tlmmap/detail/device_link.hpp"
+#include "tlmmap/ram_region.hpp"
+#include "tlmmap/rom_device_region.hpp"
+#include "tlmmap/tx_attributes.hpp"
+
+namespace tlmmap::detail {
+
+namespace {
+
+constexpr const char* kTargetMsg = "tlmmap/target";
+
+std::vector<TargetEngine*>& registry() {
+  static std::vector<TargetEngine*>* engines = new std::vector<TargetEngine*>();
+  return *engines;
+}
+
+uint8_t* host_of(Region& r) {
+  switch (r.kind()) {
+    case RegionKind::ram:
+    case RegionKind::rom:
+      return static_cast<RamRegion&>(r).host_ptr();
+    case RegionKind::rom_device:
+      return static_cast<RomDeviceRegion&>(r).host_ptr();
+    default:
+      return nullptr;
+  }
+}
+
+bool single_access_size(unsigned n) { return n == 1 || n == 2 || n == 4 || n == 8; }
+
+}  // namespace
+
+TargetEngine::TargetEngine(AddressSpace& space, std::function<unsigned()> initiator_count,
+                           std::function<BwInterface*(int)> initiator)
+    : space_(space),
+      initiator_count_(std::move(initiator_count)),
+      initiator_(std::move(initiator)),
+      deferred_(this, &TargetEngine::on_deferred) {
+  std::fill(std::begin(last_hit_), std::end(last_hit_), kNone);
+  space_.add_observer(*this);
+  registry().push_back(this);
+}
+
+TargetEngine::~TargetEngine() {
+  space_.remove_observer(*this);
+  auto& all = registry();
+  all.erase(std::remove(all.begin(), all.end(), this), all.end());
+}
+
+const std::vector<TargetEngine*>& TargetEngine::all() { return registry(); }
+
+void TargetEngine::rebind() {
+  view_owner_ = space_.flat_view();
+  view_ = view_owner_.get();
+  direct_.assign(view_->ranges().size(), Direct{});
+  std::fill(std::begin(last_hit_), std::end(last_hit_), kNone);
+}
+
+void TargetEngine::learn(std::size_t i) {
+  const FlatRange& fr = view_->ranges()[i];
+  Direct& d = direct_[i];
+  d.known = true;
+  Region& r = *fr.region;
+  const bool memory = r.kind() == RegionKind::ram || r.kind() == RegionKind::rom ||
+                      (r.kind() == RegionKind::rom_device && fr.romd_mode);
+  if (!memory) return;
+  uint8_t* host = host_of(r);
+  if (host == nullptr) return;
+  // base + address lands on the byte: host + offset_in_region + (address - start).
+  d.base = host + fr.offset_in_region - fr.start;
+  d.read = true;
+  d.write = r.kind() == RegionKind::ram && !fr.readonly;
+  d.read_latency = r.read_latency();
+  d.write_latency = r.write_latency();
+}
+
+DeviceLink* TargetEngine::device_of(std::size_t i) const {
+  auto* forwarding = dynamic_cast<ForwardingRegion*>(view_->ranges()[i].region);
+  return forwarding != nullptr ? &forwarding->link() : nullptr;
+}
+
+void TargetEngine::b_transport_general(int id, tlm::tlm_generic_payload& gp, sc_core::sc_time& delay) {
+  const uint64_t address = gp.get_address();
+  const unsigned length = gp.get_data_length();
+  const unsigned streaming = gp.get_streaming_width();
+  if (gp.get_command() == tlm::TLM_IGNORE_COMMAND) {
+    gp.set_response_status(tlm::TLM_OK_RESPONSE);
+    return;
+  }
+  if (length == 0 || streaming == 0 || gp.get_data_ptr() == nullptr ||
+      (gp.get_byte_enable_ptr() != nullptr && gp.get_byte_enable_length() == 0)) {
+    gp.set_response_status(tlm::TLM_GENERIC_ERROR_RESPONSE);
+    return;
+  }
+  // The addresses the access touches: one streaming beat.
+  const unsigned span = std::min(length, streaming);
+  const std::size_t i = find(id, address);
+  if (i != kNone && u128(address) + span - 1 <= view_->ranges()[i].last) {
+    if (DeviceLink* link = device_of(i)) {
+      // Wholly inside one window of a TLM device: the device sees the
+      // transaction itself, byte enables, streaming and extensions included.
+      link->b_transport(gp, delay, view_->ranges()[i].region_offset(address));
+      return;
+    }
+  }
+  // Anything else is cut into what the model's access path takes: each beat,
+  // each run of enabled bytes.
+  const MemTxAttrs attrs = attributes_of(gp);
+  const bool is_write = gp.is_write();
+  uint8_t* data = gp.get_data_ptr();
+  const uint8_t* enables = gp.get_byte_enable_ptr();
+  const unsigned enable_length = gp.get_byte_enable_length();
+  const bool single = enables == nullptr && streaming >= length && single_access_size(length);
+  MemTxResult result = MemTxResult::ok;
+  for (unsigned beat = 0; beat < length; beat += streaming) {
+    const unsigned beat_length = std::min(streaming, length - beat);
+    unsigned k = 0;
+    while (k < beat_length) {
+      auto enabled = [&](unsigned at) {
+        return enables == nullptr || enables[(beat + at) % enable_length] == TLM_BYTE_ENABLED;
+      };
+      if (!enabled(k)) {
+        ++k;
+        continue;
+      }
+      unsigned run = 1;
+      while (k + run < beat_length && enabled(k + run)) ++run;
+      const uint64_t at = address + k;
+      uint8_t* bytes = data + beat + k;
+      if (single) {
+        uint64_t value = 0;
+        if (is_write) {
+          result |= space_.store(at, run, load_host(bytes, run), attrs, &delay);
+        } else {
+          result |= space_.load(at, run, value, attrs, &delay);
+          store_host(bytes, run, value);
+        }
+      } else if (is_write) {
+        result |= space_.write(at, bytes, run, attrs, &delay);
+      } else {
+        result |= space_.read(at, bytes, run, attrs, &delay);
+      }
+      k += run;
+    }
+  }
+  gp.set_response_status(to_tlm_response(result));
+}
+
+unsigned TargetEngine::transport_dbg(int id, tlm::tlm_generic_payload& gp) {
+  const uint64_t address = gp.get_address();
+  const unsigned length = gp.get_data_length();
+  if (gp.get_command() == tlm::TLM_IGNORE_COMMAND || length == 0) return 0;
+  const std::size_t i = find(id, address);
+  if (i != kNone && u128(address) + length - 1 <= view_->ranges()[i].last) {
+    if (DeviceLink* link = device_of(i)) return link->transport_dbg(gp, view_->ranges()[i].region_offset(address));
+  }
+  const uint64_t moved = gp.is_write() ? space_.debug_write(address, gp.get_data_ptr(), length)
+                                       : space_.debug_read(address, gp.get_data_ptr(), length);
+  return static_cast<unsigned>(moved);
+}
+
+bool TargetEngine::get_direct_mem_ptr(int id, tlm::tlm_generic_payload& gp, tlm::tlm_dmi& dmi) {
+  const uint64_t address = gp.get_address();
+  const std::size_t i = find(id, address);
+  dmi.set_dmi_ptr(nullptr);
+  dmi.allow_none();
+  if (i == kNone) {
+    // Deny for the whole hole, so the initiator does not ask again there.
+    const auto& ranges = view_->ranges();
+    const std::size_t next = view_->first_ending_at_or_after(address);
+    dmi.set_start_address(next == 0 ? 0 : ranges[next - 1].last + 1);
+    dmi.set_end_address(next == ranges.size() ? ~uint64_t(0) : ranges[next].start - 1);
+    return false;
+  }
+  const FlatRange& fr = view_->ranges()[i];
+  dmi.set_start_address(fr.start);
+  dmi.set_end_address(fr.last);
+  if (DeviceLink* link = device_of(i)) {
+    return link->get_direct_mem_ptr(gp, dmi, fr.region_offset(address), fr.start, fr.last, fr.offset_in_region);
+  }
+  const Direct& d = direct(i);
+  if (!d.read) return false;
+  dmi.set_dmi_ptr(d.base + fr.start);
+  dmi.set_read_latency(d.read_latency);
+  dmi.set_write_latency(d.write_latency);
+  if (d.write) {
+    dmi.allow_read_write();
+  } else {
+    dmi.allow_read();
+  }
+  return true;
+}
+
+void TargetEngine::flat_view_changed(const AddressSpace&, const FlatView& before, const FlatView& after) {
+  for (const AddressRange& r : changed_ranges(before, after)) invalidate_everywhere(r.first, r.last);
+}
+
+void TargetEngine::invalidate_everywhere(uint64_t first, uint64_t last) {
+  // Before the end of elaboration no initiator can hold a pointer (and the
+  // socket does not know its initiators yet).
+  // After the end of simulation nobody uses a pointer again, and initiators
+  // may be gone already while the map is torn down.
+  const auto status = sc_core::sc_get_status();
+  if (status == sc_core::SC_ELABORATION || status == sc_core::SC_BEFORE_END_OF_ELABORATION ||
+      sc_core::sc_end_of_simulation_invoked()) {
+    return;
+  }
+  const unsigned n = initiator_count_();
+  for (unsigned i = 0; i < n; ++i) initiator_(static_cast<int>(i))->invalidate_direct_mem_ptr(first, last);
+}
+
+void TargetEngine::invalidate_device_range(const Region& region, uint64_t first, uint64_t last) {
+  const auto view = space_.flat_view();
+  for (const FlatRange& fr : view->ranges()) {
+    if (fr.region != &region) continue;
+    // The range shows offsets [offset_in_region, offset_in_region + size).
+    const u128 lo = std::max<u128>(first, fr.offset_in_region);
+    const u128 hi = std::min<u128>(u128(last) + 1, u128(fr.offset_in_region) + fr.size());
+    if (lo >= hi) continue;
+    const uint64_t start = fr.start + static_cast<uint64_t>(lo - fr.offset_in_region);
+    invalidate_everywhere(start, static_cast<uint64_t>(start + (hi - lo - 1)));
+  }
+}
+
+// --- approximately-timed transactions ---------------------------------------
+
+TargetEngine::ResponseChannel& TargetEngine::channel(int id) {
+  if (channels_.size() <= static_cast<std::size_t>(id)) channels_.resize(static_cast<std::size_t>(id) + 1);
+  return channels_[static_cast<std::size_t>(id)];
+}
+
+tlm::tlm_sync_enum TargetEngine::nb_transport_fw(int id, tlm::tlm_generic_payload& gp, tlm::tlm_phase& phase,
+                                                 sc_core::sc_time& delay) {
+  if (phase == tlm::BEGIN_REQ) {
+    const uint64_t address = gp.get_address();
+    const unsigned span = std::min(gp.get_data_length(), gp.get_streaming_width());
+    const std::size_t i = find(id, address);
+    if (i != kNone && span != 0 && u128(address) + span - 1 <= view_->ranges()[i].last) {
+      if (DeviceLink* link = device_of(i)) {
+        return link->begin_request(*this, id, gp, phase, delay, view_->ranges()[i].region_offset(address));
+      }
+    }
+    // Regions of the model answer at once: the transaction completes early,
+    // its latency in the annotation (the base protocol allows TLM_COMPLETED
+    // in answer to BEGIN_REQ).
+    b_transport(id, gp, delay);
+    phase = tlm::END_RESP;
+    return tlm::TLM_COMPLETED;
+  }
+  if (phase == tlm::END_RESP) {
+    ResponseChannel& ch = channel(id);
+    if (ch.busy == &gp) {
+      DeviceLink* link = ch.busy_link;
+      ch.busy = nullptr;
+      ch.busy_link = nullptr;
+      link->finish(gp, delay, true);
+      release_response_channel(id, delay);
+      return tlm::TLM_COMPLETED;
+    }
+  }
+  report_error(kTargetMsg, "address space '" + space_.name() + "': nb_transport_fw with phase " +
+                               phase.get_name() + " for a transaction at " + hex(gp.get_address()) +
+                               " that is not waiting for it");
+  return tlm::TLM_COMPLETED;
+}
+
+tlm::tlm_sync_enum TargetEngine::end_request(int id, tlm::tlm_generic_payload& gp, sc_core::sc_time& delay) {
+  tlm::tlm_phase phase = tlm::END_REQ;
+  return initiator_(id)->nb_transport_bw(gp, phase, delay);
+}
+
+tlm::tlm_sync_enum TargetEngine::response(int id, tlm::tlm_generic_payload& gp, tlm::tlm_phase& phase,
+                                          sc_core::sc_time& delay, DeviceLink& link, ResponseContext context,
+                                          bool request_ended_for_initiator) {
+  ResponseChannel& ch = channel(id);
+  if (ch.busy != nullptr || !ch.waiting.empty()) {
+    // Another response is on its way to this initiator: this one waits its
+    // turn. Its request must be seen as ended, or the initiator stalls.
+    ch.waiting.push_back({&gp, &link});
+    if (context == ResponseContext::initiator_call) {
+      phase = tlm::END_REQ;
+      return tlm::TLM_UPDATED;
+    }
+    if (!request_ended_for_initiator) end_request(id, gp, delay);
+    return tlm::TLM_ACCEPTED;
+  }
+  if (context == ResponseContext::initiator_call) {
+    ch.busy = &gp;
+    ch.busy_link = &link;
+    phase = tlm::BEGIN_RESP;
+    return tlm::TLM_UPDATED;
+  }
+  return deliver_response(id, gp, delay, link, context == ResponseContext::device_call);
+}
+
+tlm::tlm_sync_enum TargetEngine::deliver_response(int id, tlm::tlm_generic_payload& gp, sc_core::sc_time& delay,
+                                                  DeviceLink& link, bool in_device_call) {
+  ResponseChannel& ch = channel(id);
+  ch.busy = &gp;
+  ch.busy_link = &link;
+  tlm::tlm_phase phase = tlm::BEGIN_RESP;
+  const tlm::tlm_sync_enum status = initiator_(id)->nb_transport_bw(gp, phase, delay);
+  if (status == tlm::TLM_COMPLETED || (status == tlm::TLM_UPDATED && phase == tlm::END_RESP)) {
+    ch.busy = nullptr;
+    ch.busy_link = nullptr;
+    // In the device's own call the return value ends the response for it.
+    link.finish(gp, delay, !in_device_call);
+    release_response_channel(id, delay);
+    return tlm::TLM_COMPLETED;
+  }
+  return tlm::TLM_ACCEPTED;
+}
+
+void TargetEngine::release_response_channel(int id, const sc_core::sc_time& delay) {
+  ResponseChannel& ch = channel(id);
+  if (ch.waiting.empty()) return;
+  // The next response goes out when the channel is free, in a process of its own.
+  deferred_.notify(*ch.waiting.front().gp, tlm::BEGIN_RESP, delay);
+}
+
+void TargetEngine::on_deferred(tlm::tlm_generic_payload& gp, const tlm::tlm_phase&) {
+  for (std::size_t id = 0; id < channels_.size(); ++id) {
+    ResponseChannel& ch = channels_[id];
+    if (ch.busy != nullptr || ch.waiting.empty() || ch.waiting.front().gp != &gp) continue;
+    const PendingResponse next = ch.waiting.front();
+    ch.waiting.pop_front();
+    sc_core::sc_time delay = sc_core::SC_ZERO_TIME;
+    deliver_response(static_cast<int>(id), *next.gp, delay, *next.link, false);
+    return;
+  }
+}
+
+}  // namespace tlmmap::detail

@@ -1,0 +1,377 @@
+// The TLM face: address spaces and regions as TLM-2.0 targets, TLM devices
+// as regions, DMI and its invalidation. One elaboration per test process.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <systemc>
+#include <tlm_utils/tlm_quantumkeeper.h>
+
+#include "support/tlm_devices.hpp"
+#include "tlmmap/address_space_target.hpp"
+#include "tlmmap/dmi_initiator.hpp"
+#include "tlmmap/tlm_device_region.hpp"
+#include "tlmmap/tlmmap.hpp"
+
+namespace tlmmap {
+namespace {
+
+using ::testing::ElementsAre;
+using ::testing::Pair;
+using sc_core::SC_NS;
+using sc_core::sc_time;
+using test::MemoryDevice;
+using test::RecordingInitiator;
+
+const sc_time kZero = sc_core::SC_ZERO_TIME;
+
+uint32_t u32(const uint8_t* b) {
+  uint32_t v;
+  std::memcpy(&v, b, 4);
+  return v;
+}
+
+struct Platform {
+  ContainerRegion system{"system", k64BitSpace};
+  AddressSpace memory{system, "memory"};
+  AddressSpaceTarget<64> bus{"bus", memory};
+  RecordingInitiator<64> cpu{"cpu"};
+  Platform() { cpu.socket.bind(bus.target_socket); }
+  void elaborate() { sc_core::sc_start(kZero); }
+};
+
+TEST(TlmTarget, RamThroughTheFastPath) {
+  Platform p;
+  RamRegion ram("ram", 0x1000);
+  ram.set_latency(sc_time(2, SC_NS), sc_time(3, SC_NS));
+  p.system.add_subregion(0x1000, ram);
+  p.elaborate();
+  uint8_t out[4] = {1, 2, 3, 4};
+  uint8_t in[4] = {};
+  EXPECT_EQ(p.cpu.transport(tlm::TLM_WRITE_COMMAND, 0x1ffc, out, 4), tlm::TLM_OK_RESPONSE);
+  EXPECT_EQ(p.cpu.delay, sc_time(3, SC_NS));
+  EXPECT_EQ(p.cpu.transport(tlm::TLM_READ_COMMAND, 0x1ffc, in, 4), tlm::TLM_OK_RESPONSE);
+  EXPECT_EQ(p.cpu.delay, sc_time(5, SC_NS));
+  EXPECT_TRUE(p.cpu.gp.is_dmi_allowed());
+  EXPECT_EQ(u32(in), 0x04030201u);
+  EXPECT_EQ(ram.host_ptr()[0xffc], 1);
+  // One byte beyond the range goes the general way: RAM part done, the rest unmapped.
+  uint8_t wide[8] = {};
+  EXPECT_EQ(p.cpu.transport(tlm::TLM_READ_COMMAND, 0x1ffc, wide, 8), tlm::TLM_ADDRESS_ERROR_RESPONSE);
+  EXPECT_EQ(u32(wide), 0x04030201u);
+}
+
+TEST(TlmTarget, ResponseStatusPerKind) {
+  Platform p;
+  RomRegion rom("rom", 0x100);
+  MmioOps ops;
+  ops.valid.max_access_size = 4;
+  ops.read = [](uint64_t, unsigned) { return uint64_t(0); };
+  ops.write_with_attrs = [](uint64_t, uint64_t, unsigned, const MemTxAttrs&) { return MemTxResult::error; };
+  MmioRegion dev("dev", 0x100, ops);
+  ReservationRegion reserved("reserved", 0x100);
+  p.system.add_subregion(0x0, rom);
+  p.system.add_subregion(0x100, dev);
+  p.system.add_subregion(0x200, reserved);
+  p.elaborate();
+  sc_core::sc_report_handler::set_actions(sc_core::SC_WARNING, sc_core::SC_DO_NOTHING);
+  uint8_t buf[8] = {};
+  EXPECT_EQ(p.cpu.transport(tlm::TLM_READ_COMMAND, 0x0, buf, 4), tlm::TLM_OK_RESPONSE);
+  EXPECT_EQ(p.cpu.transport(tlm::TLM_WRITE_COMMAND, 0x0, buf, 4), tlm::TLM_COMMAND_ERROR_RESPONSE);
+  EXPECT_EQ(p.cpu.transport(tlm::TLM_READ_COMMAND, 0x100, buf, 8), tlm::TLM_ADDRESS_ERROR_RESPONSE);
+  EXPECT_EQ(p.cpu.transport(tlm::TLM_WRITE_COMMAND, 0x100, buf, 4), tlm::TLM_GENERIC_ERROR_RESPONSE);
+  EXPECT_EQ(p.cpu.transport(tlm::TLM_READ_COMMAND, 0x200, buf, 4), tlm::TLM_ADDRESS_ERROR_RESPONSE);
+  EXPECT_EQ(p.cpu.transport(tlm::TLM_READ_COMMAND, 0x300, buf, 4), tlm::TLM_ADDRESS_ERROR_RESPONSE);
+  EXPECT_EQ(p.cpu.transport(tlm::TLM_IGNORE_COMMAND, 0x300, buf, 4), tlm::TLM_OK_RESPONSE);
+  p.memory.set_unmapped_policy(UnmappedPolicy::read_zero_write_ignore);
+  EXPECT_EQ(p.cpu.transport(tlm::TLM_READ_COMMAND, 0x300, buf, 4), tlm::TLM_OK_RESPONSE);
+}
+
+TEST(TlmTarget, ByteEnablesAndStreamingWidth) {
+  Platform p;
+  RamRegion ram("ram", 0x100);
+  std::vector<std::string> log;
+  MmioOps ops;
+  ops.write = [&](uint64_t off, uint64_t v, unsigned n) {
+    log.push_back("w@" + hex(off) + "/" + std::to_string(n) + "=" + hex(v));
+  };
+  ops.read = [&](uint64_t off, unsigned n) {
+    log.push_back("r@" + hex(off) + "/" + std::to_string(n));
+    return uint64_t(0x80 + off);
+  };
+  ops.impl.max_access_size = 4;
+  MmioRegion fifo("fifo", 0x100, ops);
+  p.system.add_subregion(0x0, ram);
+  p.system.add_subregion(0x1000, fifo);
+  p.elaborate();
+  uint8_t data[8] = {0x10, 0x11, 0x12, 0x13, 0x14, 0x15, 0x16, 0x17};
+  const unsigned char enables[4] = {0xff, 0x00, 0xff, 0xff};
+  std::memset(ram.host_ptr(), 0xee, 8);
+  EXPECT_EQ(p.cpu.transport(tlm::TLM_WRITE_COMMAND, 0x0, data, 8, enables, 4), tlm::TLM_OK_RESPONSE);
+  EXPECT_THAT(std::vector<int>(ram.host_ptr(), ram.host_ptr() + 8),
+              ElementsAre(0x10, 0xee, 0x12, 0x13, 0x14, 0xee, 0x16, 0x17));
+  // Streaming width 2: every 2 bytes go to the same 2 addresses.
+  EXPECT_EQ(p.cpu.transport(tlm::TLM_WRITE_COMMAND, 0x20, data, 8, nullptr, 0, 2), tlm::TLM_OK_RESPONSE);
+  EXPECT_EQ(ram.host_ptr()[0x20], 0x16);
+  EXPECT_EQ(ram.host_ptr()[0x21], 0x17);
+  EXPECT_EQ(ram.host_ptr()[0x22], 0);
+  // To MMIO: each beat, each run of enabled bytes.
+  EXPECT_EQ(p.cpu.transport(tlm::TLM_WRITE_COMMAND, 0x1004, data, 8, nullptr, 0, 4), tlm::TLM_OK_RESPONSE);
+  EXPECT_EQ(p.cpu.transport(tlm::TLM_WRITE_COMMAND, 0x1010, data, 4, enables, 4), tlm::TLM_OK_RESPONSE);
+  EXPECT_THAT(log, ElementsAre("w@0x4/4=0x13121110", "w@0x4/4=0x17161514", "w@0x10/1=0x10", "w@0x12/2=0x1312"));
+}
+
+TEST(TlmTarget, TlmDeviceSeesRegionRelativeAddresses) {
+  Platform p;
+  MemoryDevice<32> mem("mem", 0x1000);
+  TlmDeviceRegion<32> window("window", 0x1000);
+  window.socket.bind(mem.socket);
+  AliasRegion mirror("mirror", window.region(), 0x100, 0x100);
+  RamRegion ram("ram", 0x1000);
+  p.system.add_subregion(0x10000, window.region());
+  p.system.add_subregion(0x80000, mirror);
+  p.system.add_subregion(0x80100, ram);
+  p.elaborate();
+  EXPECT_EQ(window.region().name(), "window");
+  EXPECT_EQ(window.region().kind(), RegionKind::mmio);
+  uint8_t out[4] = {0xa, 0xb, 0xc, 0xd};
+  TxAttributes attrs;
+  attrs.attrs.secure = true;
+  p.cpu.gp.set_extension(&attrs);
+  EXPECT_EQ(p.cpu.transport(tlm::TLM_WRITE_COMMAND, 0x10120, out, 4), tlm::TLM_OK_RESPONSE);
+  p.cpu.gp.clear_extension(&attrs);
+  EXPECT_EQ(p.cpu.gp.get_address(), 0x10120u);  // restored
+  EXPECT_EQ(mem.seen_addresses.back(), 0x120u);
+  EXPECT_TRUE(mem.seen_attributes.back().secure);
+  EXPECT_EQ(u32(&mem.bytes[0x120]), 0x0d0c0b0au);
+  uint8_t in[4] = {};
+  EXPECT_EQ(p.cpu.transport(tlm::TLM_READ_COMMAND, 0x80020, in, 4), tlm::TLM_OK_RESPONSE);  // through the alias
+  EXPECT_EQ(mem.seen_addresses.back(), 0x120u);
+  EXPECT_EQ(u32(in), 0x0d0c0b0au);
+  // Spanning the end of the mirror into RAM: the device gets its part only.
+  mem.bytes[0x1ff] = 0x77;
+  ram.host_ptr()[0] = 0x88;
+  uint8_t span[8] = {};
+  const std::size_t seen = mem.seen_addresses.size();
+  EXPECT_EQ(p.cpu.transport(tlm::TLM_READ_COMMAND, 0x800fc, span, 8), tlm::TLM_OK_RESPONSE);
+  EXPECT_THAT(std::vector<uint64_t>(mem.seen_addresses.begin() + seen, mem.seen_addresses.end()), ElementsAre(0x1fcu));
+  EXPECT_EQ(span[3], 0x77);
+  EXPECT_EQ(span[4], 0x88);
+  EXPECT_EQ(p.cpu.debug(tlm::TLM_READ_COMMAND, 0x10120, in, 4), 4u);
+  EXPECT_EQ(u32(in), 0x0d0c0b0au);
+  // DMI: translated back, clipped to the window it is asked through.
+  tlm::tlm_dmi dmi;
+  ASSERT_TRUE(p.cpu.dmi(0x80010, dmi));
+  EXPECT_EQ(dmi.get_start_address(), 0x80000u);
+  EXPECT_EQ(dmi.get_end_address(), 0x800ffu);
+  EXPECT_EQ(dmi.get_dmi_ptr(), mem.bytes.data() + 0x100);
+  ASSERT_TRUE(p.cpu.dmi(0x10010, dmi));
+  EXPECT_EQ(dmi.get_start_address(), 0x10000u);
+  EXPECT_EQ(dmi.get_end_address(), 0x10fffu);
+  EXPECT_EQ(dmi.get_dmi_ptr(), mem.bytes.data());
+}
+
+TEST(TlmTarget, DeviceInvalidationIsTranslatedThroughEveryWindow) {
+  Platform p;
+  MemoryDevice<32> mem("mem", 0x1000);
+  TlmDeviceRegion<32> window("window", 0x1000);
+  window.socket.bind(mem.socket);
+  AliasRegion mirror("mirror", window.region(), 0x100, 0x100);
+  p.system.add_subregion(0x10000, window.region());
+  p.system.add_subregion(0x80000, mirror);
+  p.elaborate();
+  mem.invalidate(0x180, 0x1ff);
+  EXPECT_THAT(p.cpu.invalidations, ElementsAre(Pair(0x10180u, 0x101ffu), Pair(0x80080u, 0x800ffu)));
+  p.cpu.invalidations.clear();
+  mem.invalidate(0x800, 0x8ff);  // outside the mirror's window
+  EXPECT_THAT(p.cpu.invalidations, ElementsAre(Pair(0x10800u, 0x108ffu)));
+}
+
+TEST(TlmTarget, DmiGrantsPerKindClippedToTheFlatRange) {
+  Platform p;
+  RamRegion ram("ram", 0x4000);
+  RomRegion rom("rom", 0x1000);
+  AliasRegion locked("locked", ram, 0x1000, 0x1000);
+  locked.set_readonly(true);
+  RomDeviceRegion flash("flash", 0x1000);
+  MmioRegion regs("regs", 0x100);
+  MmioRegion overlay("overlay", 0x100);
+  p.system.add_subregion(0x0, ram);
+  p.system.add_subregion_overlap(0x2000, overlay, 1);  // splits RAM's flat range
+  p.system.add_subregion(0x10000, rom);
+  p.system.add_subregion(0x20000, locked);
+  p.system.add_subregion(0x30000, flash);
+  p.system.add_subregion(0x40000, regs);
+  p.elaborate();
+  tlm::tlm_dmi dmi;
+  ASSERT_TRUE(p.cpu.dmi(0x10, dmi, tlm::TLM_WRITE_COMMAND));
+  EXPECT_EQ(dmi.get_start_address(), 0x0u);
+  EXPECT_EQ(dmi.get_end_address(), 0x1fffu);
+  EXPECT_TRUE(dmi.is_read_write_allowed());
+  EXPECT_EQ(dmi.get_dmi_ptr(), ram.host_ptr());
+  ASSERT_TRUE(p.cpu.dmi(0x2100, dmi));
+  EXPECT_EQ(dmi.get_start_address(), 0x2100u);
+  EXPECT_EQ(dmi.get_dmi_ptr(), ram.host_ptr() + 0x2100);
+  ASSERT_TRUE(p.cpu.dmi(0x10000, dmi, tlm::TLM_WRITE_COMMAND));
+  EXPECT_TRUE(dmi.is_read_allowed());
+  EXPECT_FALSE(dmi.is_write_allowed());
+  ASSERT_TRUE(p.cpu.dmi(0x20010, dmi));
+  EXPECT_FALSE(dmi.is_write_allowed());
+  EXPECT_EQ(dmi.get_dmi_ptr(), ram.host_ptr() + 0x1000);
+  ASSERT_TRUE(p.cpu.dmi(0x30000, dmi));
+  EXPECT_FALSE(dmi.is_write_allowed());
+  flash.set_romd(false);
+  EXPECT_FALSE(p.cpu.dmi(0x30000, dmi));
+  EXPECT_FALSE(p.cpu.dmi(0x40010, dmi));
+  EXPECT_EQ(dmi.get_start_address(), 0x40000u);
+  EXPECT_EQ(dmi.get_end_address(), 0x400ffu);
+  EXPECT_FALSE(p.cpu.dmi(0x50000, dmi));  // a hole: denied for all of it
+  EXPECT_EQ(dmi.get_start_address(), 0x40100u);
+  EXPECT_EQ(dmi.get_end_address(), ~uint64_t(0));
+}
+
+TEST(TlmTarget, CommitsInvalidateExactlyTheChangedRanges) {
+  Platform p;
+  RecordingInitiator<64> dma("dma");
+  dma.socket.bind(p.bus.target_socket);
+  RamRegion ram("ram", 0x10000);
+  RamRegion vram("vram", 0x1000);
+  ContainerRegion pci("pci", 0x100000);
+  AliasRegion window("window", pci, 0x0, 0x100000);
+  pci.add_subregion(0x4000, vram);
+  p.system.add_subregion(0x0, ram);
+  p.system.add_subregion_overlap(0x80000, window, 1);
+  p.elaborate();
+  vram.set_address(0x6000);  // seen through the alias
+  EXPECT_THAT(p.cpu.invalidations, ElementsAre(Pair(0x84000u, 0x84fffu), Pair(0x86000u, 0x86fffu)));
+  EXPECT_EQ(dma.invalidations, p.cpu.invalidations);
+  p.cpu.invalidations.clear();
+  {
+    Transaction t;
+    ram.set_readonly(true);
+    vram.set_enabled(false);
+  }
+  EXPECT_THAT(p.cpu.invalidations, ElementsAre(Pair(0x0u, 0xffffu), Pair(0x86000u, 0x86fffu)));
+  p.cpu.invalidations.clear();
+  ram.set_readonly(true);  // no change: nothing invalidated
+  window.set_alias_offset(0x2000);  // vram disabled, pci empty: nothing changes in the view
+  EXPECT_TRUE(p.cpu.invalidations.empty());
+}
+
+TEST(TlmTarget, ARegionOnItsOwnSocketIsRegionRelative) {
+  ContainerRegion system("system", k64BitSpace);
+  ContainerRegion bus("bus", 0x10000);
+  RamRegion ram("ram", 0x1000);
+  MmioRegion low("low", 0x1000);
+  bus.add_subregion(0x2000, ram);
+  bus.add_subregion_overlap(0x2800, low, -1);
+  system.add_subregion(0x40000000, bus);
+  AddressSpaceTarget<32> bus_target("bus_target", bus);
+  RecordingInitiator<32> cpu("cpu");
+  cpu.socket.bind(bus_target.target_socket);
+  sc_core::sc_start(kZero);
+  EXPECT_TRUE(address_spaces().empty());  // not an address space of the map
+  uint8_t out[4] = {9, 8, 7, 6};
+  EXPECT_EQ(cpu.transport(tlm::TLM_WRITE_COMMAND, 0x2010, out, 4), tlm::TLM_OK_RESPONSE);
+  EXPECT_EQ(ram.host_ptr()[0x10], 9);
+  tlm::tlm_dmi dmi;
+  ASSERT_TRUE(cpu.dmi(0x2010, dmi));
+  EXPECT_EQ(dmi.get_start_address(), 0x2000u);
+  EXPECT_EQ(dmi.get_end_address(), 0x2fffu);
+  ram.set_address(0x4000);
+  // 0x3000-0x37ff showed `low` at the same offset before and after: kept.
+  EXPECT_THAT(cpu.invalidations, ElementsAre(Pair(0x2000u, 0x2fffu), Pair(0x4000u, 0x4fffu)));
+}
+
+TEST(TlmTarget, NonBlockingTransportCompletesModelRegionsAtOnce) {
+  Platform p;
+  RamRegion ram("ram", 0x100);
+  ram.set_latency(sc_time(7, SC_NS), sc_time(7, SC_NS));
+  p.system.add_subregion(0x0, ram);
+  p.elaborate();
+  uint8_t data[4] = {1, 2, 3, 4};
+  tlm::tlm_generic_payload gp;
+  gp.set_command(tlm::TLM_WRITE_COMMAND);
+  gp.set_address(0x10);
+  gp.set_data_ptr(data);
+  gp.set_data_length(4);
+  gp.set_streaming_width(4);
+  tlm::tlm_phase phase = tlm::BEGIN_REQ;
+  sc_time delay = kZero;
+  EXPECT_EQ(p.cpu.socket->nb_transport_fw(gp, phase, delay), tlm::TLM_COMPLETED);
+  EXPECT_EQ(delay, sc_time(7, SC_NS));
+  EXPECT_EQ(gp.get_response_status(), tlm::TLM_OK_RESPONSE);
+  EXPECT_EQ(ram.host_ptr()[0x13], 4);
+}
+
+// A loosely-timed CPU with temporal decoupling: it runs ahead of simulated
+// time by up to a quantum and never waits inside the interconnect.
+struct LtCpu : sc_core::sc_module {
+  DmiInitiator<64> port{"port"};
+  tlm_utils::tlm_quantumkeeper keeper;
+  uint32_t sum = 0;
+  int syncs = 0;
+  SC_HAS_PROCESS(LtCpu);
+  explicit LtCpu(sc_core::sc_module_name n) : sc_core::sc_module(n) { SC_THREAD(run); }
+  void run() {
+    tlm_utils::tlm_quantumkeeper::set_global_quantum(sc_time(100, SC_NS));
+    keeper.reset();
+    for (uint32_t i = 0; i < 256; ++i) {
+      sc_time t = sc_core::SC_ZERO_TIME;
+      port.write<uint32_t>(0x1000 + 4 * i, i, t);
+      advance(t);
+    }
+    for (uint32_t i = 0; i < 256; ++i) {
+      sc_time t = sc_core::SC_ZERO_TIME;
+      sum += port.read<uint32_t>(0x1000 + 4 * i, t);
+      advance(t);
+    }
+  }
+  void advance(const sc_time& t) {
+    keeper.inc(t);
+    if (keeper.need_sync()) {
+      keeper.sync();
+      ++syncs;
+    }
+  }
+};
+
+TEST(TlmTarget, LooselyTimedInitiatorWithTemporalDecoupling) {
+  ContainerRegion system("system", k64BitSpace);
+  AddressSpace memory(system, "memory");
+  RamRegion ram("ram", 0x10000);
+  ram.set_latency(sc_time(1, SC_NS), sc_time(1, SC_NS));
+  system.add_subregion(0x0, ram);
+  AddressSpaceTarget<64> bus("bus", memory);
+  LtCpu cpu("cpu");
+  cpu.port.socket.bind(bus.target_socket);
+  sc_core::sc_start();
+  EXPECT_EQ(cpu.sum, 255u * 256u / 2u);
+  EXPECT_EQ(sc_core::sc_time_stamp() + cpu.keeper.get_local_time(), sc_time(512, SC_NS));
+  EXPECT_GE(cpu.syncs, 5);
+  EXPECT_GT(cpu.port.dmi_accesses(), 500u);  // after the first access, DMI
+}
+
+TEST(TlmTarget, DmiInitiatorNeverUsesAStalePointer) {
+  DmiInitiator<64> cpu("cpu2");  // declared first: outlives the map it is told about
+  Platform p;
+  RamRegion a("a", 0x1000), b("b", 0x1000);
+  p.system.add_subregion(0x0, a);
+  cpu.socket.bind(p.bus.target_socket);
+  p.elaborate();
+  sc_time delay = kZero;
+  a.host_ptr()[0] = 0xaa;
+  b.host_ptr()[0] = 0xbb;
+  EXPECT_EQ(cpu.read<uint8_t>(0x0, delay), 0xaa);  // b_transport, then a grant
+  EXPECT_EQ(cpu.read<uint8_t>(0x0, delay), 0xaa);  // through DMI
+  EXPECT_EQ(cpu.dmi_accesses(), 1u);
+  {
+    Transaction t;
+    p.system.del_subregion(a);
+    p.system.add_subregion(0x0, b);
+  }
+  EXPECT_TRUE(cpu.dmi_cache().grants().empty());
+  EXPECT_EQ(cpu.read<uint8_t>(0x0, delay), 0xbb);
+}
+
+}  // namespace
+}  // namespace tlmmap
