@@ -1,6 +1,7 @@
 #include "tlmmap/flat_view.hpp"
 
 #include <algorithm>
+#include <cstdlib>
 
 namespace tlmmap {
 
@@ -10,15 +11,34 @@ bool FlatRange::same_mapping(const FlatRange& next) const noexcept {
          romd_mode == next.romd_mode && nonvolatile == next.nonvolatile;
 }
 
-FlatView::FlatView(Region* root, std::vector<FlatRange> ranges)
-    : root_(root), ranges_(std::move(ranges)) {
-  lasts_.reserve(ranges_.size());
-  for (const FlatRange& r : ranges_) lasts_.push_back(r.last);
+FlatView::FlatView(Region* root, std::vector<FlatRange> ranges) : root_(root), ranges_(std::move(ranges)) {
+  build_index();
 }
 
-std::size_t FlatView::first_ending_at_or_after(uint64_t address) const noexcept {
-  return static_cast<std::size_t>(std::lower_bound(lasts_.begin(), lasts_.end(), address) -
-                                  lasts_.begin());
+void FlatView::AlignedFree::operator()(uint64_t* p) const noexcept { std::free(p); }
+
+void FlatView::build_index() {
+  if (ranges_.empty()) return;
+  auto make_level = [](std::size_t count) {
+    const std::size_t padded = (count + kFanout - 1) / kFanout * kFanout;
+    Level level;
+    level.keys.reset(static_cast<uint64_t*>(std::aligned_alloc(64, padded * sizeof(uint64_t))));
+    level.count = count;
+    // Padding never compares below an address, so a search never runs into it.
+    std::fill(level.keys.get(), level.keys.get() + padded, ~uint64_t(0));
+    return level;
+  };
+  levels_.push_back(make_level(ranges_.size()));
+  for (std::size_t i = 0; i < ranges_.size(); ++i) levels_[0].keys[i] = ranges_[i].last;
+  while (levels_.back().count > kFanout) {
+    const Level& below = levels_.back();
+    const std::size_t blocks = (below.count + kFanout - 1) / kFanout;
+    Level up = make_level(blocks);
+    for (std::size_t b = 0; b < blocks; ++b) {
+      up.keys[b] = below.keys[std::min(below.count, (b + 1) * kFanout) - 1];
+    }
+    levels_.push_back(std::move(up));
+  }
 }
 
 const FlatRange* FlatView::lookup(uint64_t address) const noexcept {

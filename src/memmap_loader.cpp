@@ -51,6 +51,7 @@ struct RegionEntry {
   std::optional<bool> readonly;
   bool romd = true;
   bool nonvolatile = false;
+  std::optional<uint64_t> address;  // own address of a region that is no subregion
   std::string target;
   uint64_t target_offset = 0;
   std::string where;
@@ -140,7 +141,7 @@ RegionEntry parse_region(std::size_t index, const json& entry) {
   r.where = entry_name(index, entry);
   if (!entry.is_object()) throw MemmapError(r.where + ": not an object");
   check_keys(entry, r.where, {"id", "name", "kind", "size", "subregions", "enabled", "readonly", "romd",
-                              "nonvolatile", "target", "target_offset"});
+                              "nonvolatile", "target", "target_offset", "address"});
   if (!entry.contains("id")) throw MemmapError(r.where + ": no \"id\"");
   r.id = string(entry["id"], r.where + ": id");
   if (r.id.empty()) throw MemmapError(r.where + ": empty id");
@@ -167,6 +168,9 @@ RegionEntry parse_region(std::size_t index, const json& entry) {
     }
   }
   if (entry.contains("nonvolatile")) r.nonvolatile = boolean(entry["nonvolatile"], r.where + ": nonvolatile");
+  if (entry.contains("address")) {
+    r.address = static_cast<uint64_t>(number(entry["address"], r.where + ": address", kMaxAddress));
+  }
   if (entry.contains("romd")) {
     if (r.kind != RegionKind::rom_device) throw MemmapError(r.where + ": \"romd\" is only for rom_device");
     r.romd = boolean(entry["romd"], r.where + ": romd");
@@ -261,6 +265,10 @@ void check_graph(const Document& d) {
       if (placed[child] != nullptr) {
         throw MemmapError(s.where + ": region \"" + s.region + "\" is already a subregion at " +
                           placed[child]->where);
+      }
+      if (d.regions[child].address) {
+        throw MemmapError(d.regions[child].where + ": \"address\" on a region that is a subregion (at " + s.where +
+                          ", which gives its offset)");
       }
       placed[child] = &s;
       parent[child] = c;
@@ -360,6 +368,7 @@ std::unique_ptr<MemoryMap> build(const Document& d) {
     region.set_enabled(r.enabled);
     if (r.readonly) region.set_readonly(*r.readonly);
     region.set_nonvolatile(r.nonvolatile);
+    if (r.address) region.set_address(*r.address);
     if (r.kind == RegionKind::rom_device) static_cast<RomDeviceRegion&>(region).set_romd(r.romd);
   }
   for (std::size_t i = 0; i < d.regions.size(); ++i) {

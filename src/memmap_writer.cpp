@@ -80,6 +80,9 @@ class Writer {
       e["target"] = ids_.at(r.alias_target());
       e["target_offset"] = number(r.alias_offset());
     }
+    // A region outside any container keeps its own address (QEMU's mr->addr):
+    // an address space rooted at it sees its view shifted by it.
+    if (r.container() == nullptr && r.address() != 0) e["address"] = number(r.address());
     if (!r.enabled()) e["enabled"] = false;
     if (r.readonly() && r.kind() != RegionKind::rom) e["readonly"] = true;
     if (r.nonvolatile()) e["nonvolatile"] = true;

@@ -136,7 +136,9 @@ void Region::add_subregion_common(uint64_t offset, Region& sub, int priority, bo
     report_error(detail::kRegionMsg, what + ": " + mirror);
     return;
   }
-  changed();
+  // From the subregion: the walk goes up through its new container, and an
+  // address space rooted at it sees its own address shift its view.
+  sub.changed();
 }
 
 void Region::insert_sorted(Region& sub) {

@@ -42,7 +42,6 @@ TargetEngine::TargetEngine(AddressSpace& space, std::function<unsigned()> initia
       initiator_count_(std::move(initiator_count)),
       initiator_(std::move(initiator)),
       deferred_(this, &TargetEngine::on_deferred) {
-  std::fill(std::begin(last_hit_), std::end(last_hit_), kNone);
   space_.add_observer(*this);
   registry().push_back(this);
 }
@@ -59,7 +58,7 @@ void TargetEngine::rebind() {
   view_owner_ = space_.flat_view();
   view_ = view_owner_.get();
   direct_.assign(view_->ranges().size(), Direct{});
-  std::fill(std::begin(last_hit_), std::end(last_hit_), kNone);
+  std::fill(std::begin(fast_), std::end(fast_), Fast{});
 }
 
 void TargetEngine::learn(std::size_t i) {
@@ -67,25 +66,40 @@ void TargetEngine::learn(std::size_t i) {
   Direct& d = direct_[i];
   d.known = true;
   Region& r = *fr.region;
+  if (auto* forwarding = dynamic_cast<ForwardingRegion*>(&r)) d.link = &forwarding->link();
   const bool memory = r.kind() == RegionKind::ram || r.kind() == RegionKind::rom ||
                       (r.kind() == RegionKind::rom_device && fr.romd_mode);
   if (!memory) return;
   uint8_t* host = host_of(r);
   if (host == nullptr) return;
-  // base + address lands on the byte: host + offset_in_region + (address - start).
-  d.base = host + fr.offset_in_region - fr.start;
+  d.base = host + fr.offset_in_region;
   d.read = true;
   d.write = r.kind() == RegionKind::ram && !fr.readonly;
   d.read_latency = r.read_latency();
   d.write_latency = r.write_latency();
 }
 
-DeviceLink* TargetEngine::device_of(std::size_t i) const {
-  auto* forwarding = dynamic_cast<ForwardingRegion*>(view_->ranges()[i].region);
-  return forwarding != nullptr ? &forwarding->link() : nullptr;
+DeviceLink* TargetEngine::device_of(std::size_t i) { return direct(i).link; }
+
+bool TargetEngine::refill(int id, uint64_t address) {
+  const std::size_t i = find(address);
+  if (i == kNone) return false;
+  const Direct& d = direct(i);
+  if (!d.read) return false;
+  Fast& f = fast_[static_cast<std::size_t>(id) & kFastMask];
+  const FlatRange& fr = view_->ranges()[i];
+  if (f.read && f.start == fr.start) return false;  // already there: the access itself does not fit
+  f.start = fr.start;
+  f.span = fr.last - fr.start;
+  f.base = d.base;
+  f.read_latency = d.read_latency;
+  f.write_latency = d.write_latency;
+  f.read = true;
+  f.write = d.write;
+  return true;
 }
 
-void TargetEngine::b_transport_general(int id, tlm::tlm_generic_payload& gp, sc_core::sc_time& delay) {
+void TargetEngine::b_transport_general(int /*id*/, tlm::tlm_generic_payload& gp, sc_core::sc_time& delay) {
   const uint64_t address = gp.get_address();
   const unsigned length = gp.get_data_length();
   const unsigned streaming = gp.get_streaming_width();
@@ -100,12 +114,13 @@ void TargetEngine::b_transport_general(int id, tlm::tlm_generic_payload& gp, sc_
   }
   // The addresses the access touches: one streaming beat.
   const unsigned span = std::min(length, streaming);
-  const std::size_t i = find(id, address);
+  const std::size_t i = find(address);
   if (i != kNone && u128(address) + span - 1 <= view_->ranges()[i].last) {
+    const FlatRange& fr = view_->ranges()[i];
     if (DeviceLink* link = device_of(i)) {
       // Wholly inside one window of a TLM device: the device sees the
       // transaction itself, byte enables, streaming and extensions included.
-      link->b_transport(gp, delay, view_->ranges()[i].region_offset(address));
+      link->b_transport(gp, delay, fr.region_offset(address));
       return;
     }
   }
@@ -152,11 +167,11 @@ void TargetEngine::b_transport_general(int id, tlm::tlm_generic_payload& gp, sc_
   gp.set_response_status(to_tlm_response(result));
 }
 
-unsigned TargetEngine::transport_dbg(int id, tlm::tlm_generic_payload& gp) {
+unsigned TargetEngine::transport_dbg(int /*id*/, tlm::tlm_generic_payload& gp) {
   const uint64_t address = gp.get_address();
   const unsigned length = gp.get_data_length();
   if (gp.get_command() == tlm::TLM_IGNORE_COMMAND || length == 0) return 0;
-  const std::size_t i = find(id, address);
+  const std::size_t i = find(address);
   if (i != kNone && u128(address) + length - 1 <= view_->ranges()[i].last) {
     if (DeviceLink* link = device_of(i)) return link->transport_dbg(gp, view_->ranges()[i].region_offset(address));
   }
@@ -165,9 +180,9 @@ unsigned TargetEngine::transport_dbg(int id, tlm::tlm_generic_payload& gp) {
   return static_cast<unsigned>(moved);
 }
 
-bool TargetEngine::get_direct_mem_ptr(int id, tlm::tlm_generic_payload& gp, tlm::tlm_dmi& dmi) {
+bool TargetEngine::get_direct_mem_ptr(int /*id*/, tlm::tlm_generic_payload& gp, tlm::tlm_dmi& dmi) {
   const uint64_t address = gp.get_address();
-  const std::size_t i = find(id, address);
+  const std::size_t i = find(address);
   dmi.set_dmi_ptr(nullptr);
   dmi.allow_none();
   if (i == kNone) {
@@ -186,7 +201,7 @@ bool TargetEngine::get_direct_mem_ptr(int id, tlm::tlm_generic_payload& gp, tlm:
   }
   const Direct& d = direct(i);
   if (!d.read) return false;
-  dmi.set_dmi_ptr(d.base + fr.start);
+  dmi.set_dmi_ptr(d.base);
   dmi.set_read_latency(d.read_latency);
   dmi.set_write_latency(d.write_latency);
   if (d.write) {
@@ -240,7 +255,7 @@ tlm::tlm_sync_enum TargetEngine::nb_transport_fw(int id, tlm::tlm_generic_payloa
   if (phase == tlm::BEGIN_REQ) {
     const uint64_t address = gp.get_address();
     const unsigned span = std::min(gp.get_data_length(), gp.get_streaming_width());
-    const std::size_t i = find(id, address);
+    const std::size_t i = find(address);
     if (i != kNone && span != 0 && u128(address) + span - 1 <= view_->ranges()[i].last) {
       if (DeviceLink* link = device_of(i)) {
         return link->begin_request(*this, id, gp, phase, delay, view_->ranges()[i].region_offset(address));

@@ -1,5 +1,7 @@
 // Rendering rules: what an address space's flat view holds for a map.
+#include <algorithm>
 #include <memory>
+#include <random>
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -391,6 +393,45 @@ TEST(FlatView, AMoveReAddsTheRegionSoItWinsAmongEquals) {
   EXPECT_THAT(ranges(space), ElementsAre("0x0-0x7ff a", "0x800-0x17ff b"));
   a.set_address(0x400);  // a re-added: now a wins
   EXPECT_THAT(ranges(space), ElementsAre("0x400-0x13ff a", "0x1400-0x17ff b@0xc00"));
+}
+
+}  // namespace
+}  // namespace tlmmap
+
+namespace tlmmap {
+namespace {
+
+// The static search tree behind lookup() against std::lower_bound, for
+// every size around its block and level boundaries.
+TEST(FlatView, IndexAgreesWithABinarySearch) {
+  std::mt19937_64 rng(7);
+  for (std::size_t n : {0u, 1u, 2u, 7u, 8u, 9u, 63u, 64u, 65u, 100u, 511u, 512u, 513u, 4097u, 40000u}) {
+    std::vector<FlatRange> ranges;
+    uint64_t at = rng() % 16;
+    for (std::size_t i = 0; i < n; ++i) {
+      FlatRange r;
+      r.start = at;
+      r.last = at + rng() % 8;
+      at = r.last + 1 + rng() % 4;
+      ranges.push_back(r);
+    }
+    if (n > 0 && n % 2 == 0) ranges.back().last = UINT64_MAX;  // a range reaching the top
+    std::vector<uint64_t> lasts;
+    for (const auto& r : ranges) lasts.push_back(r.last);
+    FlatView view(nullptr, ranges);
+    std::vector<uint64_t> probes{0, 1, UINT64_MAX, UINT64_MAX - 1};
+    for (const auto& r : ranges) {
+      probes.push_back(r.start);
+      probes.push_back(r.last);
+      probes.push_back(r.last + 1);
+      if (r.start > 0) probes.push_back(r.start - 1);
+    }
+    for (int i = 0; i < 1000; ++i) probes.push_back(rng() % (at + 10));
+    for (uint64_t a : probes) {
+      const auto expected = static_cast<std::size_t>(std::lower_bound(lasts.begin(), lasts.end(), a) - lasts.begin());
+      ASSERT_EQ(view.first_ending_at_or_after(a), expected) << "n=" << n << " address=" << a;
+    }
+  }
 }
 
 }  // namespace

@@ -114,6 +114,18 @@ TEST(MemmapLoader, ExportThenLoadGivesIdenticalFlatViews) {
   EXPECT_EQ(write_memmap(*second), exported);
 }
 
+TEST(MemmapLoader, ExportKeepsTheOwnAddressOfARootOutsideAnyContainer) {
+  ContainerRegion bus("bus", 0x1000);
+  MmioRegion dev("dev", 0x10);
+  bus.add_subregion(0x10, dev);
+  bus.set_address(0x8000);  // no container: only an address space rooted at it sees this
+  AddressSpace space(bus, "as");
+  EXPECT_THAT(ranges(space), ElementsAre("0x8010-0x801f dev"));
+  auto loaded = load_memmap_json(write_memmap({&space}));
+  ASSERT_NE(loaded, nullptr);
+  EXPECT_THAT(ranges(*loaded->address_space("as")), ElementsAre("0x8010-0x801f dev"));
+}
+
 TEST(MemmapLoader, ExportKeepsTheAddOrderThatDecidesTies) {
   ContainerRegion root("root", 0x1000);
   RamRegion a("a", 0x100), b("b", 0x100);
@@ -250,6 +262,9 @@ INSTANTIATE_TEST_SUITE_P(
                        {"id": "mirror", "kind": "alias", "size": "0x1000", "target": "bus", "target_offset": "0x1000"})",
                     R"([{"name": "as", "root": "bus"}])"),
                 "zero shift"},
+        Refusal{"AddressOnASubregion",
+                doc(R"({"id": "c", "kind": "container", "size": 16, "subregions": [{"region": "m", "offset": 0}]}, {"id": "m", "kind": "mmio", "size": 1, "address": 4})"),
+                "(id \"m\"): \"address\" on a region that is a subregion"},
         Refusal{"MissingRoot", doc(kRam, R"([{"name": "as", "root": "nowhere"}])"), "address_spaces[0] (\"as\"): root \"nowhere\""},
         Refusal{"SpaceWithoutName", doc(kRam, R"([{"root": "ram"}])"), "address_spaces[0]: no \"name\""}),
     [](const ::testing::TestParamInfo<Refusal>& info) { return std::string(info.param.name); });

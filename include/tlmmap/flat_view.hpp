@@ -35,12 +35,41 @@ class FlatView {
   const FlatRange* lookup(uint64_t address) const noexcept;
   // Index of the first range whose last address is >= `address`
   // (ranges().size() if none).
-  std::size_t first_ending_at_or_after(uint64_t address) const noexcept;
+  std::size_t first_ending_at_or_after(uint64_t address) const noexcept {
+    if (levels_.empty()) return 0;
+    const Level& top = levels_.back();
+    if (top.keys[top.count - 1] < address) return ranges_.size();
+    // Every block (8 keys, one cache line) holds a key >= address: a
+    // branchless binary search counts the keys below it.
+    std::size_t j = 0;
+    for (std::size_t k = levels_.size(); k-- > 0;) {
+      const uint64_t* block = levels_[k].keys.get() + j * kFanout;
+      const uint64_t* b = block;
+      b += (b[3] < address) * 4;
+      b += (b[1] < address) * 2;
+      b += (b[0] < address) * 1;
+      j = j * kFanout + static_cast<std::size_t>(b - block);
+    }
+    return j;
+  }
 
  private:
+  static constexpr std::size_t kFanout = 8;  // 8 keys of 8 bytes: one cache line
+  struct AlignedFree {
+    void operator()(uint64_t* p) const noexcept;
+  };
+  // The last addresses of the ranges (level 0), and above each level the
+  // last key of every block of 8 below it: a static B+ tree whose every
+  // step reads one cache line.
+  struct Level {
+    std::unique_ptr<uint64_t[], AlignedFree> keys;
+    std::size_t count = 0;  // keys in use; the array is padded to whole blocks
+  };
+  void build_index();
+
   Region* root_ = nullptr;
   std::vector<FlatRange> ranges_;
-  std::vector<uint64_t> lasts_;  // ranges_[i].last, kept apart for a cache-friendly search
+  std::vector<Level> levels_;
 };
 
 // The address ranges (merged, ascending) where `before` and `after` do not

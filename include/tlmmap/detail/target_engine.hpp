@@ -34,28 +34,34 @@ class TargetEngine : private FlatViewObserver {
 
   AddressSpace& space() noexcept { return space_; }
 
-  // RAM and ROM accesses inside one flat range, without byte enables or
-  // streaming, are copied here; everything else takes the general path.
+  // RAM and ROM accesses inside the flat range an initiator used last,
+  // without byte enables or streaming, are copied here; the rest takes the
+  // general path (which also refills the initiator's entry).
   void b_transport(int id, tlm::tlm_generic_payload& gp, sc_core::sc_time& delay) {
-    const uint64_t address = gp.get_address();
+    if (&space_.view() != view_) rebind();
+    const Fast& f = fast_[static_cast<std::size_t>(id) & kFastMask];
+    const uint64_t offset = gp.get_address() - f.start;
     const unsigned length = gp.get_data_length();
-    const std::size_t i = find(id, address);
-    if (i != kNone && gp.get_byte_enable_ptr() == nullptr && gp.get_streaming_width() >= length && length != 0 &&
-        address + (length - 1) <= view_->ranges()[i].last && address + (length - 1) >= address) {
-      const Direct& d = direct(i);
-      if (gp.is_read() ? d.read : (gp.is_write() && d.write)) {
-        uint8_t* host = d.base + address;
-        if (gp.is_read()) {
-          std::memcpy(gp.get_data_ptr(), host, length);
-          delay += d.read_latency;
-        } else {
-          std::memcpy(host, gp.get_data_ptr(), length);
-          delay += d.write_latency;
-        }
+    if (offset <= f.span && length - 1 <= f.span - offset && gp.get_byte_enable_ptr() == nullptr &&
+        gp.get_streaming_width() >= length) {
+      uint8_t* host = f.base + offset;
+      if (gp.is_read() && f.read) {
+        std::memcpy(gp.get_data_ptr(), host, length);
+        delay += f.read_latency;
         gp.set_dmi_allowed(true);
         gp.set_response_status(tlm::TLM_OK_RESPONSE);
         return;
       }
+      if (gp.is_write() && f.write) {
+        std::memcpy(host, gp.get_data_ptr(), length);
+        delay += f.write_latency;
+        gp.set_dmi_allowed(true);
+        gp.set_response_status(tlm::TLM_OK_RESPONSE);
+        return;
+      }
+    } else if (refill(id, gp.get_address())) {
+      b_transport(id, gp, delay);  // the entry now covers the address
+      return;
     }
     b_transport_general(id, gp, delay);
   }
@@ -89,7 +95,8 @@ class TargetEngine : private FlatViewObserver {
   static constexpr std::size_t kNone = ~std::size_t(0);
 
   struct Direct {
-    uint8_t* base = nullptr;  // host address of address 0 of the view (base + address is the byte)
+    uint8_t* base = nullptr;  // host address of the range's first byte
+    DeviceLink* link = nullptr;  // a TLM device behind the range
     sc_core::sc_time read_latency;
     sc_core::sc_time write_latency;
     bool read = false;
@@ -97,17 +104,12 @@ class TargetEngine : private FlatViewObserver {
     bool known = false;
   };
 
-  // Index of the flat range holding `address` (kNone for a hole); each
-  // initiator remembers the range it hit last.
-  std::size_t find(int id, uint64_t address) {
+  // Index of the flat range holding `address` (kNone for a hole).
+  std::size_t find(uint64_t address) {
     if (&space_.view() != view_) rebind();
     const auto& ranges = view_->ranges();
-    const std::size_t id_index = static_cast<std::size_t>(id) & kLastHitMask;
-    std::size_t i = last_hit_[id_index];
-    if (i < ranges.size() && ranges[i].start <= address && address <= ranges[i].last) return i;
-    i = view_->first_ending_at_or_after(address);
+    const std::size_t i = view_->first_ending_at_or_after(address);
     if (i == ranges.size() || ranges[i].start > address) return kNone;
-    last_hit_[id_index] = i;
     return i;
   }
   const Direct& direct(std::size_t i) {
@@ -118,16 +120,30 @@ class TargetEngine : private FlatViewObserver {
 
   void rebind();
   void learn(std::size_t i);
+  // Points the initiator's fast entry at the directly accessible range
+  // holding `address`; false if there is none (or the entry held it already).
+  bool refill(int id, uint64_t address);
   void b_transport_general(int id, tlm::tlm_generic_payload& gp, sc_core::sc_time& delay);
   void flat_view_changed(const AddressSpace& space, const FlatView& before, const FlatView& after) override;
   void invalidate_everywhere(uint64_t first, uint64_t last);
-  DeviceLink* device_of(std::size_t i) const;
+  DeviceLink* device_of(std::size_t i);
   void release_response_channel(int id, const sc_core::sc_time& delay);
   void on_deferred(tlm::tlm_generic_payload& gp, const tlm::tlm_phase& phase);
   tlm::tlm_sync_enum deliver_response(int id, tlm::tlm_generic_payload& gp, sc_core::sc_time& delay,
                                       DeviceLink& link, bool in_device_call);
 
-  static constexpr std::size_t kLastHitMask = 63;
+  // What an initiator's fast path needs of the last directly accessible
+  // range it used: [start, start + span] maps to base + (address - start).
+  struct Fast {
+    uint64_t start = 1;
+    uint64_t span = 0;
+    uint8_t* base = nullptr;
+    sc_core::sc_time read_latency;
+    sc_core::sc_time write_latency;
+    bool read = false;  // an empty entry allows nothing: the general path runs
+    bool write = false;
+  };
+  static constexpr std::size_t kFastMask = 63;  // initiators share entries beyond 64
 
   AddressSpace& space_;
   std::function<unsigned()> initiator_count_;
@@ -135,7 +151,7 @@ class TargetEngine : private FlatViewObserver {
   const FlatView* view_ = nullptr;
   std::shared_ptr<const FlatView> view_owner_;
   std::vector<Direct> direct_;
-  std::size_t last_hit_[kLastHitMask + 1];
+  Fast fast_[kFastMask + 1];
 
   // The response channel towards each initiator: one BEGIN_RESP at a time.
   struct PendingResponse {
