@@ -39,6 +39,9 @@ void FlatView::build_index() {
     }
     levels_.push_back(std::move(up));
   }
+  depth_ = levels_.size();
+  for (std::size_t k = 0; k < depth_; ++k) keys_[k] = levels_[k].keys.get();
+  top_last_ = levels_.back().keys[levels_.back().count - 1];
 }
 
 const FlatRange* FlatView::lookup(uint64_t address) const noexcept {

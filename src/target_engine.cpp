@@ -42,6 +42,7 @@ TargetEngine::TargetEngine(AddressSpace& space, std::function<unsigned()> initia
       initiator_count_(std::move(initiator_count)),
       initiator_(std::move(initiator)),
       deferred_(this, &TargetEngine::on_deferred) {
+  std::fill(std::begin(hot_), std::end(hot_), &kNothing);
   space_.add_observer(*this);
   registry().push_back(this);
 }
@@ -58,13 +59,17 @@ void TargetEngine::rebind() {
   view_owner_ = space_.flat_view();
   view_ = view_owner_.get();
   direct_.assign(view_->ranges().size(), Direct{});
-  std::fill(std::begin(fast_), std::end(fast_), Fast{});
+  std::fill(std::begin(hot_), std::end(hot_), &kNothing);
 }
+
+const TargetEngine::Direct TargetEngine::kNothing{};
 
 void TargetEngine::learn(std::size_t i) {
   const FlatRange& fr = view_->ranges()[i];
   Direct& d = direct_[i];
   d.known = true;
+  d.start = fr.start;
+  d.span = fr.last - fr.start;
   Region& r = *fr.region;
   if (auto* forwarding = dynamic_cast<ForwardingRegion*>(&r)) d.link = &forwarding->link();
   const bool memory = r.kind() == RegionKind::ram || r.kind() == RegionKind::rom ||
@@ -80,24 +85,6 @@ void TargetEngine::learn(std::size_t i) {
 }
 
 DeviceLink* TargetEngine::device_of(std::size_t i) { return direct(i).link; }
-
-bool TargetEngine::refill(int id, uint64_t address) {
-  const std::size_t i = find(address);
-  if (i == kNone) return false;
-  const Direct& d = direct(i);
-  if (!d.read) return false;
-  Fast& f = fast_[static_cast<std::size_t>(id) & kFastMask];
-  const FlatRange& fr = view_->ranges()[i];
-  if (f.read && f.start == fr.start) return false;  // already there: the access itself does not fit
-  f.start = fr.start;
-  f.span = fr.last - fr.start;
-  f.base = d.base;
-  f.read_latency = d.read_latency;
-  f.write_latency = d.write_latency;
-  f.read = true;
-  f.write = d.write;
-  return true;
-}
 
 void TargetEngine::b_transport_general(int /*id*/, tlm::tlm_generic_payload& gp, sc_core::sc_time& delay) {
   const uint64_t address = gp.get_address();

@@ -36,14 +36,12 @@ class FlatView {
   // Index of the first range whose last address is >= `address`
   // (ranges().size() if none).
   std::size_t first_ending_at_or_after(uint64_t address) const noexcept {
-    if (levels_.empty()) return 0;
-    const Level& top = levels_.back();
-    if (top.keys[top.count - 1] < address) return ranges_.size();
-    // Every block (8 keys, one cache line) holds a key >= address: a
-    // branchless binary search counts the keys below it.
+    if (depth_ == 0 || top_last_ < address) return depth_ == 0 ? 0 : ranges_.size();
+    // Every block (8 keys, one cache line) on the way down holds a key >=
+    // address: a branchless binary search counts the keys below it.
     std::size_t j = 0;
-    for (std::size_t k = levels_.size(); k-- > 0;) {
-      const uint64_t* block = levels_[k].keys.get() + j * kFanout;
+    for (std::size_t k = depth_; k-- > 0;) {
+      const uint64_t* block = keys_[k] + j * kFanout;
       const uint64_t* b = block;
       b += (b[3] < address) * 4;
       b += (b[1] < address) * 2;
@@ -70,6 +68,11 @@ class FlatView {
   Region* root_ = nullptr;
   std::vector<FlatRange> ranges_;
   std::vector<Level> levels_;
+  // The search reads these copies: no vector or smart pointer on the way.
+  static constexpr std::size_t kMaxDepth = 24;  // 8^22 > 2^64 keys
+  const uint64_t* keys_[kMaxDepth] = {};
+  std::size_t depth_ = 0;
+  uint64_t top_last_ = 0;
 };
 
 // The address ranges (merged, ascending) where `before` and `after` do not

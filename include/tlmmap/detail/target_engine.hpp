@@ -34,34 +34,38 @@ class TargetEngine : private FlatViewObserver {
 
   AddressSpace& space() noexcept { return space_; }
 
-  // RAM and ROM accesses inside the flat range an initiator used last,
-  // without byte enables or streaming, are copied here; the rest takes the
-  // general path (which also refills the initiator's entry).
+  // RAM and ROM accesses inside one flat range, without byte enables or
+  // streaming, are copied here; each initiator starts from the range it used
+  // last. Everything else takes the general path.
   void b_transport(int id, tlm::tlm_generic_payload& gp, sc_core::sc_time& delay) {
     if (&space_.view() != view_) rebind();
-    const Fast& f = fast_[static_cast<std::size_t>(id) & kFastMask];
-    const uint64_t offset = gp.get_address() - f.start;
+    const uint64_t address = gp.get_address();
+    const Direct*& hot = hot_[static_cast<std::size_t>(id) & kHotMask];
+    uint64_t offset = address - hot->start;
+    if (offset > hot->span) {
+      const Direct* found = direct_at(address);
+      if (found == nullptr) return b_transport_general(id, gp, delay);
+      hot = found;
+      offset = address - hot->start;
+    }
+    const Direct& d = *hot;
     const unsigned length = gp.get_data_length();
-    if (offset <= f.span && length - 1 <= f.span - offset && gp.get_byte_enable_ptr() == nullptr &&
-        gp.get_streaming_width() >= length) {
-      uint8_t* host = f.base + offset;
-      if (gp.is_read() && f.read) {
+    if (length - 1 <= d.span - offset && gp.get_byte_enable_ptr() == nullptr && gp.get_streaming_width() >= length) {
+      uint8_t* host = d.base + offset;
+      if (gp.is_read() && d.read) {
         std::memcpy(gp.get_data_ptr(), host, length);
-        delay += f.read_latency;
+        delay += d.read_latency;
         gp.set_dmi_allowed(true);
         gp.set_response_status(tlm::TLM_OK_RESPONSE);
         return;
       }
-      if (gp.is_write() && f.write) {
+      if (gp.is_write() && d.write) {
         std::memcpy(host, gp.get_data_ptr(), length);
-        delay += f.write_latency;
+        delay += d.write_latency;
         gp.set_dmi_allowed(true);
         gp.set_response_status(tlm::TLM_OK_RESPONSE);
         return;
       }
-    } else if (refill(id, gp.get_address())) {
-      b_transport(id, gp, delay);  // the entry now covers the address
-      return;
     }
     b_transport_general(id, gp, delay);
   }
@@ -94,12 +98,15 @@ class TargetEngine : private FlatViewObserver {
  private:
   static constexpr std::size_t kNone = ~std::size_t(0);
 
-  struct Direct {
-    uint8_t* base = nullptr;  // host address of the range's first byte
+  // What the access path needs of one flat range, learned on first use.
+  struct alignas(64) Direct {
+    uint64_t start = 1;  // the range is [start, start + span]
+    uint64_t span = 0;
+    uint8_t* base = nullptr;     // host address of the range's first byte
     DeviceLink* link = nullptr;  // a TLM device behind the range
     sc_core::sc_time read_latency;
     sc_core::sc_time write_latency;
-    bool read = false;
+    bool read = false;  // reads copy from base (RAM, ROM, ROM device in romd mode)
     bool write = false;
     bool known = false;
   };
@@ -117,12 +124,16 @@ class TargetEngine : private FlatViewObserver {
     if (!d.known) learn(i);
     return d;
   }
+  // The range at `address` if its reads are direct, else nullptr.
+  const Direct* direct_at(uint64_t address) {
+    const std::size_t i = find(address);
+    if (i == kNone) return nullptr;
+    const Direct& d = direct(i);
+    return d.read ? &d : nullptr;
+  }
 
   void rebind();
   void learn(std::size_t i);
-  // Points the initiator's fast entry at the directly accessible range
-  // holding `address`; false if there is none (or the entry held it already).
-  bool refill(int id, uint64_t address);
   void b_transport_general(int id, tlm::tlm_generic_payload& gp, sc_core::sc_time& delay);
   void flat_view_changed(const AddressSpace& space, const FlatView& before, const FlatView& after) override;
   void invalidate_everywhere(uint64_t first, uint64_t last);
@@ -132,18 +143,8 @@ class TargetEngine : private FlatViewObserver {
   tlm::tlm_sync_enum deliver_response(int id, tlm::tlm_generic_payload& gp, sc_core::sc_time& delay,
                                       DeviceLink& link, bool in_device_call);
 
-  // What an initiator's fast path needs of the last directly accessible
-  // range it used: [start, start + span] maps to base + (address - start).
-  struct Fast {
-    uint64_t start = 1;
-    uint64_t span = 0;
-    uint8_t* base = nullptr;
-    sc_core::sc_time read_latency;
-    sc_core::sc_time write_latency;
-    bool read = false;  // an empty entry allows nothing: the general path runs
-    bool write = false;
-  };
-  static constexpr std::size_t kFastMask = 63;  // initiators share entries beyond 64
+  static constexpr std::size_t kHotMask = 63;  // initiators share entries beyond 64
+  static const Direct kNothing;                 // matches no address with any access
 
   AddressSpace& space_;
   std::function<unsigned()> initiator_count_;
@@ -151,7 +152,7 @@ class TargetEngine : private FlatViewObserver {
   const FlatView* view_ = nullptr;
   std::shared_ptr<const FlatView> view_owner_;
   std::vector<Direct> direct_;
-  Fast fast_[kFastMask + 1];
+  const Direct* hot_[kHotMask + 1];
 
   // The response channel towards each initiator: one BEGIN_RESP at a time.
   struct PendingResponse {
