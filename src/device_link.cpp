@@ -151,13 +151,15 @@ void DeviceLink::invalidate_direct_mem_ptr(sc_dt::uint64 start, sc_dt::uint64 en
 
 tlm::tlm_sync_enum DeviceLink::begin_request(TargetEngine& engine, int initiator, tlm::tlm_generic_payload& gp,
                                              tlm::tlm_phase& phase, sc_core::sc_time& delay, uint64_t offset) {
-  routes_[&gp] = Route{&engine, initiator, gp.get_address(), offset};
+  const sc_core::sc_time requested_at = sc_core::sc_time_stamp() + delay;
+  routes_[&gp] = Route{&engine, initiator, gp.get_address(), offset, requested_at};
   // The device holds region-relative addresses until its response.
   gp.set_address(offset);
-  if (request_in_progress_ != nullptr || !waiting_requests_.empty()) {
-    // One request at a time towards the device: this one waits for END_REQ
-    // of the one before (and the initiator for END_REQ of its own).
+  if (request_in_progress_ != nullptr || !waiting_requests_.empty() || requested_at < request_free_at_) {
+    // One request at a time towards the device, in time too: this one waits
+    // for the end of the one before (and the initiator for END_REQ of its own).
     waiting_requests_.push_back(&gp);
+    if (request_in_progress_ == nullptr && waiting_requests_.size() == 1) schedule_waiting();
     return tlm::TLM_ACCEPTED;
   }
   return send_request(gp, delay, &phase);
@@ -167,44 +169,41 @@ tlm::tlm_sync_enum DeviceLink::send_request(tlm::tlm_generic_payload& gp, sc_cor
                                             tlm::tlm_phase* caller_phase) {
   request_in_progress_ = &gp;
   tlm::tlm_phase phase = tlm::BEGIN_REQ;
+  sc_core::sc_time device_delay = delay;
   gp.set_address(routes_.at(&gp).device_address);
-  const tlm::tlm_sync_enum status = device().nb_transport_fw(gp, phase, delay);
+  const tlm::tlm_sync_enum status = device().nb_transport_fw(gp, phase, device_delay);
   auto it = routes_.find(&gp);
-  if (it == routes_.end()) return status;  // finished by nested backward calls
+  // Completed by nested backward calls: the initiator has its response.
+  if (it == routes_.end()) return tlm::TLM_ACCEPTED;
   Route& route = it->second;
-  TargetEngine& engine = *route.engine;
-  const int initiator = route.initiator;
+  // END_REQ and BEGIN_RESP reach the initiator on the backward path, in a
+  // call of ours made at their effective time without annotation; the
+  // initiator's BEGIN_REQ was TLM_ACCEPTED. Only a completion at once goes
+  // back in the return value of the initiator's own call.
   if (status == tlm::TLM_ACCEPTED) return tlm::TLM_ACCEPTED;
   if (status == tlm::TLM_UPDATED && phase == tlm::END_REQ) {
-    request_ended(delay);
-    if (caller_phase != nullptr) {
-      *caller_phase = tlm::END_REQ;
-      return tlm::TLM_UPDATED;
-    }
-    engine.end_request(initiator, gp, delay);
+    request_ended(device_delay);
+    route.end_request_pending = true;
+    deferred_.notify(gp, tlm::END_REQ, device_delay);
     return tlm::TLM_ACCEPTED;
   }
   if (status == tlm::TLM_UPDATED && phase == tlm::BEGIN_RESP) {
-    request_ended(delay);
+    request_ended(device_delay);
     gp.set_address(route.original_address);
-    tlm::tlm_phase out = tlm::BEGIN_RESP;
-    const auto context = caller_phase != nullptr ? TargetEngine::ResponseContext::initiator_call
-                                                 : TargetEngine::ResponseContext::deferred;
-    const tlm::tlm_sync_enum result = engine.response(initiator, gp, out, delay, *this, context, false);
-    if (caller_phase != nullptr) *caller_phase = out;
-    return result;
+    deferred_.notify(gp, tlm::BEGIN_RESP, device_delay);
+    return tlm::TLM_ACCEPTED;
   }
   if (status == tlm::TLM_COMPLETED) {
-    request_ended(delay);
+    request_ended(device_delay);
     route.device_done = true;
     gp.set_address(route.original_address);
     if (caller_phase != nullptr) {
       routes_.erase(it);
       *caller_phase = tlm::END_RESP;
+      delay = device_delay;
       return tlm::TLM_COMPLETED;
     }
-    tlm::tlm_phase out = tlm::BEGIN_RESP;
-    engine.response(initiator, gp, out, delay, *this, TargetEngine::ResponseContext::deferred, false);
+    deferred_.notify(gp, tlm::BEGIN_RESP, device_delay);
     return tlm::TLM_ACCEPTED;
   }
   report_error(kDeviceMsg, "region '" + region_.name() + "': the device answered BEGIN_REQ with phase " +
@@ -214,14 +213,42 @@ tlm::tlm_sync_enum DeviceLink::send_request(tlm::tlm_generic_payload& gp, sc_cor
 
 void DeviceLink::request_ended(const sc_core::sc_time& delay) {
   request_in_progress_ = nullptr;
-  if (!waiting_requests_.empty()) deferred_.notify(*waiting_requests_.front(), tlm::BEGIN_REQ, delay);
+  request_free_at_ = std::max(request_free_at_, sc_core::sc_time_stamp() + delay);
+  schedule_waiting();
 }
 
-void DeviceLink::on_deferred(tlm::tlm_generic_payload& gp, const tlm::tlm_phase&) {
-  if (request_in_progress_ != nullptr || waiting_requests_.empty() || waiting_requests_.front() != &gp) return;
-  waiting_requests_.pop_front();
+void DeviceLink::schedule_waiting() {
+  if (waiting_requests_.empty()) return;
+  tlm::tlm_generic_payload& next = *waiting_requests_.front();
+  const sc_core::sc_time now = sc_core::sc_time_stamp();
+  const sc_core::sc_time at = std::max({now, request_free_at_, routes_.at(&next).requested_at});
+  deferred_.notify(next, tlm::BEGIN_REQ, at - now);
+}
+
+void DeviceLink::on_deferred(tlm::tlm_generic_payload& gp, const tlm::tlm_phase& phase) {
   sc_core::sc_time delay = sc_core::SC_ZERO_TIME;
-  send_request(gp, delay, nullptr);
+  if (phase == tlm::BEGIN_REQ) {
+    // A notification that is no longer current (the request went out, or
+    // another one is first now) is dropped; the current one was scheduled too.
+    if (request_in_progress_ != nullptr || waiting_requests_.empty() || waiting_requests_.front() != &gp) return;
+    const sc_core::sc_time now = sc_core::sc_time_stamp();
+    if (now < request_free_at_ || now < routes_.at(&gp).requested_at) return;
+    waiting_requests_.pop_front();
+    send_request(gp, delay, nullptr);
+    return;
+  }
+  auto it = routes_.find(&gp);
+  if (it == routes_.end()) return;
+  Route& route = it->second;
+  if (phase == tlm::END_REQ) {
+    if (!route.end_request_pending) return;  // a BEGIN_RESP came first and ended the request
+    route.end_request_pending = false;
+    route.engine->end_request(route.initiator, gp, delay);
+    return;
+  }
+  // The response (the initiator got TLM_ACCEPTED for its BEGIN_REQ, and no END_REQ yet).
+  tlm::tlm_phase out = tlm::BEGIN_RESP;
+  route.engine->response(route.initiator, gp, out, delay, *this, TargetEngine::ResponseContext::deferred, false);
 }
 
 tlm::tlm_sync_enum DeviceLink::nb_transport_bw(tlm::tlm_generic_payload& gp, tlm::tlm_phase& phase,
@@ -243,10 +270,15 @@ tlm::tlm_sync_enum DeviceLink::nb_transport_bw(tlm::tlm_generic_payload& gp, tlm
     // BEGIN_RESP ends the request phase too.
     const bool request_was_open = request_in_progress_ == &gp;
     if (request_was_open) request_ended(delay);
+    // The initiator saw END_REQ unless the request was still open or our
+    // END_REQ to it is still on its way (which this response replaces).
+    const bool initiator_saw_end_request = !request_was_open && !route.end_request_pending;
+    route.end_request_pending = false;
     gp.set_address(route.original_address);
     tlm::tlm_phase out = tlm::BEGIN_RESP;
     const tlm::tlm_sync_enum status = engine.response(initiator, gp, out, delay, *this,
-                                                      TargetEngine::ResponseContext::device_call, !request_was_open);
+                                                      TargetEngine::ResponseContext::device_call,
+                                                      initiator_saw_end_request);
     if (status == tlm::TLM_COMPLETED) phase = tlm::END_RESP;
     return status;
   }

@@ -5,6 +5,22 @@
 // rule wants when several initiators share it), and translates the device's
 // DMI grants and invalidations back through every window where the region
 // is visible.
+//
+// Towards the initiators (as SimpleBusAT does, and so that initiators that
+// do not honour annotations on the backward path keep working): a BEGIN_REQ
+// for a TLM device is answered TLM_COMPLETED when the device completes it at
+// once, else TLM_ACCEPTED. END_REQ and BEGIN_RESP then come on the backward
+// path: those the device sends on its own backward path within its call
+// (with its annotation); those it returns (TLM_UPDATED), and the response to
+// a TLM_COMPLETED from our own process, in a call of ours made at their
+// effective time (sc_time_stamp() + the device's delay), without annotation.
+//
+// Towards the device, request exclusion holds in time as well as in call
+// order: the previous request ends at the effective time of its END_REQ,
+// BEGIN_RESP or TLM_COMPLETED, and a request that has to wait for that goes
+// out from our own process at max(end of the previous request, its own
+// BEGIN_REQ's effective time), without annotation (targets are not all good
+// at honouring the annotation of BEGIN_REQ either).
 #pragma once
 
 #define SC_INCLUDE_DYNAMIC_PROCESSES
@@ -80,7 +96,9 @@ class DeviceLink {
     int initiator;
     uint64_t original_address;
     uint64_t device_address;
-    bool device_done = false;  // the device completed: no END_RESP to send it
+    sc_core::sc_time requested_at;  // effective time of the initiator's BEGIN_REQ
+    bool device_done = false;       // the device completed: no END_RESP to send it
+    bool end_request_pending = false;  // our END_REQ to the initiator is scheduled, not sent
   };
 
   // `caller_phase`: the initiator's phase when inside its nb_transport_fw
@@ -88,6 +106,8 @@ class DeviceLink {
   tlm::tlm_sync_enum send_request(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay,
                                   tlm::tlm_phase* caller_phase);
   void request_ended(const sc_core::sc_time& delay);
+  // The first waiting request goes out when the device is free for it.
+  void schedule_waiting();
   void on_deferred(tlm::tlm_generic_payload& gp, const tlm::tlm_phase& phase);
   FwInterface& device();
 
@@ -95,6 +115,7 @@ class DeviceLink {
   std::function<FwInterface*()> device_;
   std::unordered_map<const tlm::tlm_generic_payload*, Route> routes_;
   tlm::tlm_generic_payload* request_in_progress_ = nullptr;
+  sc_core::sc_time request_free_at_;  // when the device's last request phase ended
   std::deque<tlm::tlm_generic_payload*> waiting_requests_;
   tlm_utils::peq_with_cb_and_phase<DeviceLink> deferred_;
 };
