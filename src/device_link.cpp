@@ -247,8 +247,7 @@ void DeviceLink::on_deferred(tlm::tlm_generic_payload& gp, const tlm::tlm_phase&
     return;
   }
   // The response (the initiator got TLM_ACCEPTED for its BEGIN_REQ, and no END_REQ yet).
-  tlm::tlm_phase out = tlm::BEGIN_RESP;
-  route.engine->response(route.initiator, gp, out, delay, *this, TargetEngine::ResponseContext::deferred, false);
+  route.engine->response(route.initiator, gp, delay, *this, false, false);
 }
 
 tlm::tlm_sync_enum DeviceLink::nb_transport_bw(tlm::tlm_generic_payload& gp, tlm::tlm_phase& phase,
@@ -275,10 +274,7 @@ tlm::tlm_sync_enum DeviceLink::nb_transport_bw(tlm::tlm_generic_payload& gp, tlm
     const bool initiator_saw_end_request = !request_was_open && !route.end_request_pending;
     route.end_request_pending = false;
     gp.set_address(route.original_address);
-    tlm::tlm_phase out = tlm::BEGIN_RESP;
-    const tlm::tlm_sync_enum status = engine.response(initiator, gp, out, delay, *this,
-                                                      TargetEngine::ResponseContext::device_call,
-                                                      initiator_saw_end_request);
+    const tlm::tlm_sync_enum status = engine.response(initiator, gp, delay, *this, true, initiator_saw_end_request);
     if (status == tlm::TLM_COMPLETED) phase = tlm::END_RESP;
     return status;
   }

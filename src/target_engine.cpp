@@ -167,7 +167,16 @@ unsigned TargetEngine::transport_dbg(int /*id*/, tlm::tlm_generic_payload& gp) {
   return static_cast<unsigned>(moved);
 }
 
-bool TargetEngine::get_direct_mem_ptr(int /*id*/, tlm::tlm_generic_payload& gp, tlm::tlm_dmi& dmi) {
+void TargetEngine::remember_grant(int id, uint64_t first, uint64_t last) {
+  if (grants_.size() <= static_cast<std::size_t>(id)) grants_.resize(static_cast<std::size_t>(id) + 1);
+  auto& held = grants_[static_cast<std::size_t>(id)];
+  for (const AddressRange& g : held) {
+    if (g.first == first && g.last == last) return;
+  }
+  held.push_back({first, last});
+}
+
+bool TargetEngine::get_direct_mem_ptr(int id, tlm::tlm_generic_payload& gp, tlm::tlm_dmi& dmi) {
   const uint64_t address = gp.get_address();
   const std::size_t i = find(address);
   dmi.set_dmi_ptr(nullptr);
@@ -184,10 +193,14 @@ bool TargetEngine::get_direct_mem_ptr(int /*id*/, tlm::tlm_generic_payload& gp, 
   dmi.set_start_address(fr.start);
   dmi.set_end_address(fr.last);
   if (DeviceLink* link = device_of(i)) {
-    return link->get_direct_mem_ptr(gp, dmi, fr.region_offset(address), fr.start, fr.last, fr.offset_in_region);
+    const bool granted =
+        link->get_direct_mem_ptr(gp, dmi, fr.region_offset(address), fr.start, fr.last, fr.offset_in_region);
+    if (granted) remember_grant(id, dmi.get_start_address(), dmi.get_end_address());
+    return granted;
   }
   const Direct& d = direct(i);
   if (!d.read) return false;
+  remember_grant(id, fr.start, fr.last);
   dmi.set_dmi_ptr(d.base);
   dmi.set_read_latency(d.read_latency);
   dmi.set_write_latency(d.write_latency);
@@ -200,21 +213,29 @@ bool TargetEngine::get_direct_mem_ptr(int /*id*/, tlm::tlm_generic_payload& gp, 
 }
 
 void TargetEngine::flat_view_changed(const AddressSpace&, const FlatView& before, const FlatView& after) {
-  for (const AddressRange& r : changed_ranges(before, after)) invalidate_everywhere(r.first, r.last);
+  for (const AddressRange& r : changed_ranges(before, after)) invalidate_everywhere(r.first, r.last, false);
 }
 
-void TargetEngine::invalidate_everywhere(uint64_t first, uint64_t last) {
+void TargetEngine::invalidate_everywhere(uint64_t first, uint64_t last, bool all_initiators) {
   // Before the end of elaboration no initiator can hold a pointer (and the
-  // socket does not know its initiators yet).
-  // After the end of simulation nobody uses a pointer again, and initiators
-  // may be gone already while the map is torn down.
+  // socket does not know its initiators yet). After the end of simulation
+  // nobody uses a pointer again, and initiators may be gone already while
+  // the map is torn down.
   const auto status = sc_core::sc_get_status();
   if (status == sc_core::SC_ELABORATION || status == sc_core::SC_BEFORE_END_OF_ELABORATION ||
       sc_core::sc_end_of_simulation_invoked()) {
     return;
   }
   const unsigned n = initiator_count_();
-  for (unsigned i = 0; i < n; ++i) initiator_(static_cast<int>(i))->invalidate_direct_mem_ptr(first, last);
+  if (grants_.size() < n) grants_.resize(n);
+  for (unsigned i = 0; i < n; ++i) {
+    auto& held = grants_[i];
+    const auto meets = [&](const AddressRange& g) { return g.first <= last && first <= g.last; };
+    if (!all_initiators && std::none_of(held.begin(), held.end(), meets)) continue;
+    // The initiator drops every pointer that meets the range.
+    held.erase(std::remove_if(held.begin(), held.end(), meets), held.end());
+    initiator_(static_cast<int>(i))->invalidate_direct_mem_ptr(first, last);
+  }
 }
 
 void TargetEngine::invalidate_device_range(const Region& region, uint64_t first, uint64_t last) {
@@ -226,7 +247,7 @@ void TargetEngine::invalidate_device_range(const Region& region, uint64_t first,
     const u128 hi = std::min<u128>(u128(last) + 1, u128(fr.offset_in_region) + fr.size());
     if (lo >= hi) continue;
     const uint64_t start = fr.start + static_cast<uint64_t>(lo - fr.offset_in_region);
-    invalidate_everywhere(start, static_cast<uint64_t>(start + (hi - lo - 1)));
+    invalidate_everywhere(start, static_cast<uint64_t>(start + (hi - lo - 1)), true);
   }
 }
 
@@ -259,10 +280,8 @@ tlm::tlm_sync_enum TargetEngine::nb_transport_fw(int id, tlm::tlm_generic_payloa
     ResponseChannel& ch = channel(id);
     if (ch.busy == &gp) {
       DeviceLink* link = ch.busy_link;
-      ch.busy = nullptr;
-      ch.busy_link = nullptr;
+      response_ended(id, delay);
       link->finish(gp, delay, true);
-      release_response_channel(id, delay);
       return tlm::TLM_COMPLETED;
     }
   }
@@ -277,28 +296,20 @@ tlm::tlm_sync_enum TargetEngine::end_request(int id, tlm::tlm_generic_payload& g
   return initiator_(id)->nb_transport_bw(gp, phase, delay);
 }
 
-tlm::tlm_sync_enum TargetEngine::response(int id, tlm::tlm_generic_payload& gp, tlm::tlm_phase& phase,
-                                          sc_core::sc_time& delay, DeviceLink& link, ResponseContext context,
-                                          bool request_ended_for_initiator) {
+tlm::tlm_sync_enum TargetEngine::response(int id, tlm::tlm_generic_payload& gp, sc_core::sc_time& delay,
+                                          DeviceLink& link, bool in_device_call, bool request_ended_for_initiator) {
   ResponseChannel& ch = channel(id);
-  if (ch.busy != nullptr || !ch.waiting.empty()) {
-    // Another response is on its way to this initiator: this one waits its
-    // turn. Its request must be seen as ended, or the initiator stalls.
-    ch.waiting.push_back({&gp, &link});
-    if (context == ResponseContext::initiator_call) {
-      phase = tlm::END_REQ;
-      return tlm::TLM_UPDATED;
-    }
+  const sc_core::sc_time due = sc_core::sc_time_stamp() + delay;
+  if (ch.busy != nullptr || !ch.waiting.empty() || due < ch.free_at) {
+    // Another response is on its way to this initiator, or has not ended yet
+    // in time: this one waits its turn, keeping its own time. Its request
+    // must be seen as ended, or the initiator stalls.
+    ch.waiting.push_back({&gp, &link, due});
     if (!request_ended_for_initiator) end_request(id, gp, delay);
+    if (ch.busy == nullptr) schedule_next_response(id);
     return tlm::TLM_ACCEPTED;
   }
-  if (context == ResponseContext::initiator_call) {
-    ch.busy = &gp;
-    ch.busy_link = &link;
-    phase = tlm::BEGIN_RESP;
-    return tlm::TLM_UPDATED;
-  }
-  return deliver_response(id, gp, delay, link, context == ResponseContext::device_call);
+  return deliver_response(id, gp, delay, link, in_device_call);
 }
 
 tlm::tlm_sync_enum TargetEngine::deliver_response(int id, tlm::tlm_generic_payload& gp, sc_core::sc_time& delay,
@@ -309,27 +320,39 @@ tlm::tlm_sync_enum TargetEngine::deliver_response(int id, tlm::tlm_generic_paylo
   tlm::tlm_phase phase = tlm::BEGIN_RESP;
   const tlm::tlm_sync_enum status = initiator_(id)->nb_transport_bw(gp, phase, delay);
   if (status == tlm::TLM_COMPLETED || (status == tlm::TLM_UPDATED && phase == tlm::END_RESP)) {
-    ch.busy = nullptr;
-    ch.busy_link = nullptr;
+    response_ended(id, delay);
     // In the device's own call the return value ends the response for it.
     link.finish(gp, delay, !in_device_call);
-    release_response_channel(id, delay);
     return tlm::TLM_COMPLETED;
   }
   return tlm::TLM_ACCEPTED;
 }
 
-void TargetEngine::release_response_channel(int id, const sc_core::sc_time& delay) {
+void TargetEngine::response_ended(int id, const sc_core::sc_time& delay) {
+  ResponseChannel& ch = channel(id);
+  ch.busy = nullptr;
+  ch.busy_link = nullptr;
+  ch.free_at = sc_core::sc_time_stamp() + delay;
+  schedule_next_response(id);
+}
+
+void TargetEngine::schedule_next_response(int id) {
   ResponseChannel& ch = channel(id);
   if (ch.waiting.empty()) return;
-  // The next response goes out when the channel is free, in a process of its own.
-  deferred_.notify(*ch.waiting.front().gp, tlm::BEGIN_RESP, delay);
+  // The next response goes out in a process of its own, when the channel is
+  // free and the response due, whichever is later.
+  const sc_core::sc_time now = sc_core::sc_time_stamp();
+  const sc_core::sc_time at = std::max({now, ch.free_at, ch.waiting.front().due});
+  deferred_.notify(*ch.waiting.front().gp, tlm::BEGIN_RESP, at - now);
 }
 
 void TargetEngine::on_deferred(tlm::tlm_generic_payload& gp, const tlm::tlm_phase&) {
+  const sc_core::sc_time now = sc_core::sc_time_stamp();
   for (std::size_t id = 0; id < channels_.size(); ++id) {
     ResponseChannel& ch = channels_[id];
     if (ch.busy != nullptr || ch.waiting.empty() || ch.waiting.front().gp != &gp) continue;
+    // A notification that came too early (a stale one) is answered by the later one.
+    if (now < ch.free_at || now < ch.waiting.front().due) return;
     const PendingResponse next = ch.waiting.front();
     ch.waiting.pop_front();
     sc_core::sc_time delay = sc_core::SC_ZERO_TIME;

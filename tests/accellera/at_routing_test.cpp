@@ -571,7 +571,7 @@ TEST(AtRouting, MixedStylesRandomTraffic) {
 // delivered as soon as the initiator is free (here at 40 ns, though the
 // target annotated it for 70 ns), and the target gets END_RESP (at 60 ns)
 // before its BEGIN_RESP in time. See accellera/README.md.
-TEST(AtRouting, DISABLED_QueuedResponseKeepsItsTime) {
+TEST(AtRouting, QueuedResponseKeepsItsTime) {
   Platform p;
   p.add_target(TargetStyle::four_phase, ns(10), ns(10));
   AtMemory& late = p.add_target(TargetStyle::four_phase, ns(10), ns(50));
@@ -589,7 +589,7 @@ TEST(AtRouting, DISABLED_QueuedResponseKeepsItsTime) {
 // response (40 ns) is sent before the end of the previous one (20 + 30 ns),
 // which the initiator's checker reports (response exclusion in time). See
 // accellera/README.md.
-TEST(AtRouting, DISABLED_ResponseChannelBusyUntilTheAnnotatedEnd) {
+TEST(AtRouting, ResponseChannelBusyUntilTheAnnotatedEnd) {
   Platform p;
   p.add_target(TargetStyle::four_phase, ns(10), ns(10));
   p.add_target(TargetStyle::four_phase, ns(10), ns(20));
@@ -606,7 +606,7 @@ TEST(AtRouting, DISABLED_ResponseChannelBusyUntilTheAnnotatedEnd) {
 // invalidate_direct_mem_ptr() on every bound initiator unless
 // sc_end_of_simulation_invoked(), which is false after sc_start() returned by
 // starvation (or threw). See accellera/README.md.
-TEST(AtRouting, DISABLED_TeardownAfterStarvationWithInitiatorsGone) {
+TEST(AtRouting, TeardownAfterStarvationWithInitiatorsGone) {
   auto system = std::make_unique<ContainerRegion>("system", k64BitSpace);
   auto space = std::make_unique<AddressSpace>(*system, "memory");
   auto bus = std::make_unique<AddressSpaceTarget<32>>("bus", *space);

@@ -77,17 +77,14 @@ class TargetEngine : private FlatViewObserver {
 
   // From device links: the request phase of a routed transaction ended.
   tlm::tlm_sync_enum end_request(int id, tlm::tlm_generic_payload& gp, sc_core::sc_time& delay);
-  // Where a device's response comes from, which decides how its outcome
-  // travels.
-  enum class ResponseContext {
-    initiator_call,  // the return of the initiator's own nb_transport_fw: outcome in the return value and phase
-    device_call,     // the device's nb_transport_bw(BEGIN_RESP): outcome in the return value to the device
-    deferred,        // neither: the device waits for END_RESP on its forward path
-  };
-  // From device links: the device's response, with the address restored.
-  tlm::tlm_sync_enum response(int id, tlm::tlm_generic_payload& gp, tlm::tlm_phase& phase,
-                              sc_core::sc_time& delay, DeviceLink& link, ResponseContext context,
-                              bool request_ended_for_initiator);
+  // From device links: the device's response (address restored), due at
+  // now + delay. In the device's own nb_transport_bw(BEGIN_RESP) call
+  // (`in_device_call`) the outcome for the device is the return value;
+  // otherwise the device waits for END_RESP on its forward path. One
+  // response at a time goes to an initiator, each at its own time and not
+  // before the previous one ended (the response exclusion rule, in time).
+  tlm::tlm_sync_enum response(int id, tlm::tlm_generic_payload& gp, sc_core::sc_time& delay, DeviceLink& link,
+                              bool in_device_call, bool request_ended_for_initiator);
   // From device links: the device invalidated [first, last] of its own
   // offsets; every window of `region` in this view is invalidated.
   void invalidate_device_range(const Region& region, uint64_t first, uint64_t last);
@@ -136,9 +133,14 @@ class TargetEngine : private FlatViewObserver {
   void learn(std::size_t i);
   void b_transport_general(int id, tlm::tlm_generic_payload& gp, sc_core::sc_time& delay);
   void flat_view_changed(const AddressSpace& space, const FlatView& before, const FlatView& after) override;
-  void invalidate_everywhere(uint64_t first, uint64_t last);
+  // invalidate_direct_mem_ptr on the initiators holding a grant that meets
+  // [first, last] (a map change), or on all of them (a device's own
+  // invalidation, passed on as a bus does).
+  void invalidate_everywhere(uint64_t first, uint64_t last, bool all_initiators);
+  void remember_grant(int id, uint64_t first, uint64_t last);
   DeviceLink* device_of(std::size_t i);
-  void release_response_channel(int id, const sc_core::sc_time& delay);
+  void schedule_next_response(int id);
+  void response_ended(int id, const sc_core::sc_time& delay);
   void on_deferred(tlm::tlm_generic_payload& gp, const tlm::tlm_phase& phase);
   tlm::tlm_sync_enum deliver_response(int id, tlm::tlm_generic_payload& gp, sc_core::sc_time& delay,
                                       DeviceLink& link, bool in_device_call);
@@ -158,13 +160,19 @@ class TargetEngine : private FlatViewObserver {
   struct PendingResponse {
     tlm::tlm_generic_payload* gp;
     DeviceLink* link;
+    sc_core::sc_time due;  // when the device meant it to reach the initiator
   };
   struct ResponseChannel {
     tlm::tlm_generic_payload* busy = nullptr;
     DeviceLink* busy_link = nullptr;
+    sc_core::sc_time free_at;  // the end (in time) of the last response
     std::deque<PendingResponse> waiting;
   };
   std::vector<ResponseChannel> channels_;
+  // The DMI grants each initiator may still hold: only those initiators are
+  // told about a change (one that never asked is never called, even while
+  // a map is torn down after it).
+  std::vector<std::vector<AddressRange>> grants_;
   ResponseChannel& channel(int id);
   tlm_utils::peq_with_cb_and_phase<TargetEngine> deferred_;
 };
