@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstring>
 
+#include "access_helpers.hpp"
 #include "byte_order.hpp"
 #include "report.hpp"
 #include "tlmmap/address_space.hpp"
@@ -34,6 +35,25 @@ uint8_t* host_memory(Region& r) {
   }
 }
 
+}  // namespace
+
+namespace detail {
+
+MemTxResult unmapped_access(const AddressSpace& space, uint64_t address, bool is_write, uint8_t* data,
+                            uint64_t n) {
+  if (!is_write) std::memset(data, 0, n);
+  const UnmappedPolicy policy = space.unmapped_policy();
+  if (policy == UnmappedPolicy::error_with_warning || policy == UnmappedPolicy::read_zero_write_ignore_with_warning) {
+    report_warning(kAccessMsg, describe(is_write, n, address, space) + ": nothing is mapped there");
+  }
+  return policy == UnmappedPolicy::error || policy == UnmappedPolicy::error_with_warning ? MemTxResult::decode_error
+                                                                                          : MemTxResult::ok;
+}
+
+}  // namespace detail
+
+namespace {
+
 class Access {
  public:
   Access(AddressSpace& space, bool is_write, const MemTxAttrs& attrs, sc_core::sc_time* delay)
@@ -43,6 +63,7 @@ class Access {
   // when the access lies in one range.
   MemTxResult run(uint64_t address, uint8_t* data, uint64_t length, bool single) {
     MemTxResult result = MemTxResult::ok;
+    const uint64_t total = length;
     const auto& ranges = view_->ranges();
     while (length > 0) {
       const std::size_t i = view_->first_ending_at_or_after(address);
@@ -55,7 +76,8 @@ class Access {
       } else {
         const FlatRange& fr = ranges[i];
         n = static_cast<uint64_t>(std::min<u128>(length, u128(fr.last) - address + 1));
-        result |= piece(fr, address, data, n, single && n == length);
+        // One dispatch only for an access wholly inside this range.
+        result |= piece(fr, address, data, n, single && n == total);
       }
       if (u128(address) + n >= k64BitSpace) {
         // The access runs past the top of the address space: the rest is unmapped.
@@ -71,20 +93,25 @@ class Access {
 
  private:
   MemTxResult unmapped(uint64_t address, uint8_t* data, uint64_t n) {
-    if (!is_write_) std::memset(data, 0, n);
-    const UnmappedPolicy policy = space_.unmapped_policy();
-    if (policy == UnmappedPolicy::error_with_warning || policy == UnmappedPolicy::read_zero_write_ignore_with_warning) {
-      detail::report_warning(kAccessMsg, describe(is_write_, n, address, space_) + ": nothing is mapped there");
-    }
-    return policy == UnmappedPolicy::error || policy == UnmappedPolicy::error_with_warning ? MemTxResult::decode_error
-                                                                                            : MemTxResult::ok;
+    return detail::unmapped_access(space_, address, is_write_, data, n);
   }
 
   MemTxResult piece(const FlatRange& fr, uint64_t address, uint8_t* data, uint64_t n, bool single) {
     Region& r = *fr.region;
     const uint64_t offset = fr.region_offset(address);
     if (delay_ != nullptr) *delay_ += is_write_ ? r.write_latency() : r.read_latency();
-    if (is_write_ && fr.readonly && r.kind() != RegionKind::rom_device) return MemTxResult::access_error;
+    // Reservations and IOMMUs first: every access to them is reported.
+    if (r.kind() == RegionKind::reservation || r.kind() == RegionKind::iommu) {
+      const bool reservation = r.kind() == RegionKind::reservation;
+      detail::report_warning(kAccessMsg, describe(is_write_, n, address, space_) + " hits " +
+                                             (reservation ? "reservation '" : "IOMMU region '") + r.name() +
+                                             "' (offset " + hex(offset) + ")" +
+                                             (reservation ? ": the simulator must not handle it"
+                                                          : ", which does not translate accesses yet"));
+      if (!is_write_) std::memset(data, 0, n);
+      return attrs_.memory ? MemTxResult::access_error : MemTxResult::decode_error;
+    }
+    if (is_write_ && fr.readonly) return MemTxResult::access_error;
     switch (r.kind()) {
       case RegionKind::ram:
       case RegionKind::rom:
@@ -92,19 +119,8 @@ class Access {
       case RegionKind::rom_device:
         if (!is_write_ && fr.romd_mode) return direct(r, offset, data, n);
         return device(static_cast<MmioRegion&>(r), offset, data, n, single);
-      case RegionKind::mmio:
-        return device(static_cast<MmioRegion&>(r), offset, data, n, single);
-      case RegionKind::reservation:
-        detail::report_warning(kAccessMsg, describe(is_write_, n, address, space_) + " hits reservation '" + r.name() +
-                                               "' (offset " + hex(offset) + "): the simulator must not handle it");
-        if (!is_write_) std::memset(data, 0, n);
-        return MemTxResult::decode_error;
       default:
-        // IOMMU regions translate into another address space (not modelled yet).
-        detail::report_warning(kAccessMsg, describe(is_write_, n, address, space_) + " hits IOMMU region '" +
-                                               r.name() + "', which does not translate accesses yet");
-        if (!is_write_) std::memset(data, 0, n);
-        return MemTxResult::decode_error;
+        return device(static_cast<MmioRegion&>(r), offset, data, n, single);
     }
   }
 

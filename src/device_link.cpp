@@ -51,7 +51,8 @@ MemTxResult ForwardingRegion::transfer(uint64_t offset, uint8_t* data, uint64_t 
   while (length > 0) {
     const unsigned n = static_cast<unsigned>(std::min<uint64_t>(length, 1u << 30));
     LocalPayload payload(offset, data, n, is_write, attrs);
-    link_.b_transport(payload.gp(), t, offset);
+    // The model's access path added the region's latency already.
+    link_.b_transport(payload.gp(), t, offset, false);
     result |= from_tlm_response(payload.gp().get_response_status());
     offset += n;
     data += n;
@@ -96,10 +97,11 @@ DeviceLink::~DeviceLink() = default;
 
 DeviceLink::FwInterface& DeviceLink::device() { return *device_(); }
 
-void DeviceLink::b_transport(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay, uint64_t offset) {
+void DeviceLink::b_transport(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay, uint64_t offset,
+                             bool add_region_latency) {
   const uint64_t original = gp.get_address();
   gp.set_address(offset);
-  delay += gp.is_write() ? region_.write_latency() : region_.read_latency();
+  if (add_region_latency) delay += gp.is_write() ? region_.write_latency() : region_.read_latency();
   device().b_transport(gp, delay);
   gp.set_address(original);
 }

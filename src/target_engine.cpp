@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "access_helpers.hpp"
 #include "byte_order.hpp"
 #include "report.hpp"
 #include "tlmmap/detail/device_link.hpp"
@@ -105,9 +106,15 @@ void TargetEngine::b_transport_general(int /*id*/, tlm::tlm_generic_payload& gp,
   if (i != kNone && u128(address) + span - 1 <= view_->ranges()[i].last) {
     const FlatRange& fr = view_->ranges()[i];
     if (DeviceLink* link = device_of(i)) {
+      if (const auto refused = refusal(fr, gp)) {
+        // As on the model's path, a refused access still costs the region's latency.
+        delay += gp.is_write() ? fr.region->write_latency() : fr.region->read_latency();
+        gp.set_response_status(*refused);
+        return;
+      }
       // Wholly inside one window of a TLM device: the device sees the
       // transaction itself, byte enables, streaming and extensions included.
-      link->b_transport(gp, delay, fr.region_offset(address));
+      link->b_transport(gp, delay, fr.region_offset(address), true);
       return;
     }
   }
@@ -135,7 +142,10 @@ void TargetEngine::b_transport_general(int /*id*/, tlm::tlm_generic_payload& gp,
       while (k + run < beat_length && enabled(k + run)) ++run;
       const uint64_t at = address + k;
       uint8_t* bytes = data + beat + k;
-      if (single) {
+      if (u128(address) + k >= k64BitSpace) {
+        // Past the top of the address space: nothing is mapped there (no wrap to 0).
+        result |= unmapped_access(space_, ~uint64_t(0), is_write, bytes, run);
+      } else if (single) {
         uint64_t value = 0;
         if (is_write) {
           result |= space_.store(at, run, load_host(bytes, run), attrs, &delay);
@@ -167,6 +177,13 @@ unsigned TargetEngine::transport_dbg(int /*id*/, tlm::tlm_generic_payload& gp) {
   return static_cast<unsigned>(moved);
 }
 
+std::optional<tlm::tlm_response_status> TargetEngine::refusal(const FlatRange& fr,
+                                                              const tlm::tlm_generic_payload& gp) const {
+  // What the model's access path refuses, before the device sees anything.
+  if ((gp.is_write() && fr.readonly) || attributes_of(gp).memory) return tlm::TLM_COMMAND_ERROR_RESPONSE;
+  return std::nullopt;
+}
+
 void TargetEngine::remember_grant(int id, uint64_t first, uint64_t last) {
   if (grants_.size() <= static_cast<std::size_t>(id)) grants_.resize(static_cast<std::size_t>(id) + 1);
   auto& held = grants_[static_cast<std::size_t>(id)];
@@ -182,11 +199,13 @@ bool TargetEngine::get_direct_mem_ptr(int id, tlm::tlm_generic_payload& gp, tlm:
   dmi.set_dmi_ptr(nullptr);
   dmi.allow_none();
   if (i == kNone) {
-    // Deny for the whole hole, so the initiator does not ask again there.
+    // Deny for the whole hole, so the initiator does not ask again there
+    // (until a change there withdraws the answer).
     const auto& ranges = view_->ranges();
     const std::size_t next = view_->first_ending_at_or_after(address);
     dmi.set_start_address(next == 0 ? 0 : ranges[next - 1].last + 1);
     dmi.set_end_address(next == ranges.size() ? ~uint64_t(0) : ranges[next].start - 1);
+    remember_grant(id, dmi.get_start_address(), dmi.get_end_address());
     return false;
   }
   const FlatRange& fr = view_->ranges()[i];
@@ -195,12 +214,20 @@ bool TargetEngine::get_direct_mem_ptr(int id, tlm::tlm_generic_payload& gp, tlm:
   if (DeviceLink* link = device_of(i)) {
     const bool granted =
         link->get_direct_mem_ptr(gp, dmi, fr.region_offset(address), fr.start, fr.last, fr.offset_in_region);
-    if (granted) remember_grant(id, dmi.get_start_address(), dmi.get_end_address());
-    return granted;
+    // A read-only path makes the device's grant read-only too.
+    if (fr.readonly && dmi.is_write_allowed()) {
+      if (dmi.is_read_allowed()) {
+        dmi.allow_read();
+      } else {
+        dmi.allow_none();
+      }
+    }
+    remember_grant(id, dmi.get_start_address(), dmi.get_end_address());
+    return granted && !dmi.is_none_allowed();
   }
   const Direct& d = direct(i);
+  remember_grant(id, fr.start, fr.last);  // a denial may be cached too
   if (!d.read) return false;
-  remember_grant(id, fr.start, fr.last);
   dmi.set_dmi_ptr(d.base);
   dmi.set_read_latency(d.read_latency);
   dmi.set_write_latency(d.write_latency);
@@ -266,6 +293,13 @@ tlm::tlm_sync_enum TargetEngine::nb_transport_fw(int id, tlm::tlm_generic_payloa
     const std::size_t i = find(address);
     if (i != kNone && span != 0 && u128(address) + span - 1 <= view_->ranges()[i].last) {
       if (DeviceLink* link = device_of(i)) {
+        if (const auto refused = refusal(view_->ranges()[i], gp)) {
+          const Region& r = *view_->ranges()[i].region;
+          delay += gp.is_write() ? r.write_latency() : r.read_latency();
+          gp.set_response_status(*refused);
+          phase = tlm::END_RESP;
+          return tlm::TLM_COMPLETED;
+        }
         return link->begin_request(*this, id, gp, phase, delay, view_->ranges()[i].region_offset(address));
       }
     }

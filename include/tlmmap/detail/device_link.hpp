@@ -70,7 +70,7 @@ class DeviceLink {
 
   // The payload's address is region-relative (`offset`) while the device
   // holds it and is restored before it returns to the caller.
-  void b_transport(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay, uint64_t offset);
+  void b_transport(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay, uint64_t offset, bool add_region_latency);
   unsigned transport_dbg(tlm::tlm_generic_payload& gp, uint64_t offset);
   // `window` is the flat range [first, last] of the caller's view through
   // which the device is reached at `offset_of_first`: the grant is

@@ -10,6 +10,7 @@
 #include <deque>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <vector>
 
 #include <systemc>
@@ -137,7 +138,9 @@ class TargetEngine : private FlatViewObserver {
   // [first, last] (a map change), or on all of them (a device's own
   // invalidation, passed on as a bus does).
   void invalidate_everywhere(uint64_t first, uint64_t last, bool all_initiators);
+  // Records a DMI answer (grant or denial) an initiator may cache.
   void remember_grant(int id, uint64_t first, uint64_t last);
+  std::optional<tlm::tlm_response_status> refusal(const FlatRange& fr, const tlm::tlm_generic_payload& gp) const;
   DeviceLink* device_of(std::size_t i);
   void schedule_next_response(int id);
   void response_ended(int id, const sc_core::sc_time& delay);
@@ -169,9 +172,9 @@ class TargetEngine : private FlatViewObserver {
     std::deque<PendingResponse> waiting;
   };
   std::vector<ResponseChannel> channels_;
-  // The DMI grants each initiator may still hold: only those initiators are
-  // told about a change (one that never asked is never called, even while
-  // a map is torn down after it).
+  // The DMI answers (grants and denials) each initiator may still hold:
+  // only those initiators are told about a change (one that never asked is
+  // never called, even while a map is torn down after it).
   std::vector<std::vector<AddressRange>> grants_;
   ResponseChannel& channel(int id);
   tlm_utils::peq_with_cb_and_phase<TargetEngine> deferred_;
