@@ -1948,6 +1948,8 @@ class Shrinker {
       : options_(options), category_(std::move(category)), max_runs_(max_runs), must_pass_(must_pass) {
     options_.capture_json = false;
   }
+  Shrinker(std::function<bool(const MapSpec&)> predicate, int max_runs)
+      : max_runs_(max_runs), must_pass_(nullptr), predicate_(std::move(predicate)) {}
 
   MapSpec run(MapSpec best) {
     bool progress = true;
@@ -1969,6 +1971,7 @@ class Shrinker {
   bool fails(const MapSpec& spec) {
     if (runs_ >= max_runs_) return false;
     ++runs_;
+    if (predicate_) return predicate_(spec);
     const RunResult r = run_map(spec, options_);
     if (!r.failure || r.failure->category != category_) return false;
     return must_pass_ == nullptr || !run_map(spec, *must_pass_).failure;
@@ -2118,6 +2121,7 @@ class Shrinker {
   std::string category_;
   int max_runs_;
   const CheckOptions* must_pass_;
+  std::function<bool(const MapSpec&)> predicate_;
   int runs_ = 0;
 };
 
@@ -2132,6 +2136,14 @@ ShrinkResult shrink(const MapSpec& failing, const CheckOptions& options, const s
   CheckOptions capture = options;
   capture.capture_json = true;
   out.result = run_map(out.spec, capture);
+  return out;
+}
+
+MapSpec shrink_spec(const MapSpec& failing, const std::function<bool(const MapSpec&)>& still_fails, int max_runs,
+                    int* runs) {
+  Shrinker shrinker(still_fails, max_runs);
+  MapSpec out = shrinker.run(failing);
+  if (runs != nullptr) *runs = shrinker.runs();
   return out;
 }
 

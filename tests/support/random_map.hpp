@@ -42,6 +42,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -58,6 +59,10 @@ struct RegionSpec {
   int target = -1;  // alias: index of the target (made before the alias)
   uint64_t alias_offset = 0;
   bool mirror = false;  // generator bookkeeping: an alias showing an ancestor container
+  // Free for the user of a spec (the generator leaves it 0, the runner
+  // ignores it, the shrinker keeps it with its region): e.g. the key of a
+  // device configuration that must follow the region when others go.
+  uint64_t tag = 0;
 };
 
 enum class OpKind : uint8_t {
@@ -170,6 +175,13 @@ struct ShrinkResult {
 // isolate a mistake injected into the resolver from real library bugs).
 ShrinkResult shrink(const MapSpec& failing, const CheckOptions& options, const std::string& category,
                     int max_runs = 6000, const CheckOptions* must_pass = nullptr);
+
+// The same delta debugging with the caller's own test: `still_fails` is
+// asked about every candidate and must say whether it fails the way the
+// original did. Returns the smallest failing spec found; `runs` (if given)
+// gets the number of candidates tried.
+MapSpec shrink_spec(const MapSpec& failing, const std::function<bool(const MapSpec&)>& still_fails,
+                    int max_runs = 6000, int* runs = nullptr);
 
 // The report printed for a failure: seed, the minimal map as a memmap JSON
 // document, its operations, the address and both answers.
