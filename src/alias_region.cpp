@@ -13,7 +13,7 @@ using detail::report_error;
 
 AliasRegion::AliasRegion(std::string name, Region& target, uint64_t offset, u128 size)
     : Region(std::move(name), RegionKind::alias, size) {
-  offset_ = offset;
+  alias_offset_ = offset;
   attach(&target);
 }
 
@@ -23,12 +23,12 @@ AliasRegion::AliasRegion(std::string name, u128 size)
 AliasRegion::~AliasRegion() { attach(nullptr); }
 
 void AliasRegion::attach(Region* target) {
-  if (target_ != nullptr) {
-    auto& list = target_->aliases_;
+  if (alias_target_ != nullptr) {
+    auto& list = alias_target_->aliases_;
     list.erase(std::remove(list.begin(), list.end(), this), list.end());
   }
-  target_ = target;
-  if (target_ != nullptr) target_->aliases_.push_back(this);
+  alias_target_ = target;
+  if (alias_target_ != nullptr) alias_target_->aliases_.push_back(this);
 }
 
 void AliasRegion::set_target(Region& target, uint64_t offset) {
@@ -43,14 +43,14 @@ void AliasRegion::set_target(Region& target, uint64_t offset) {
     }
     if (r->kind() != RegionKind::alias) break;
   }
-  Region* old_target = target_;
-  const uint64_t old_offset = offset_;
+  Region* old_target = alias_target_;
+  const uint64_t old_offset = alias_offset_;
   attach(&target);
-  offset_ = offset;
+  alias_offset_ = offset;
   const std::string mirror = detail::find_zero_shift_mirror(*this);
   if (!mirror.empty()) {
     attach(old_target);
-    offset_ = old_offset;
+    alias_offset_ = old_offset;
     report_error(detail::kRegionMsg, what + ": " + mirror);
     return;
   }
@@ -58,12 +58,12 @@ void AliasRegion::set_target(Region& target, uint64_t offset) {
 }
 
 void AliasRegion::set_alias_offset(uint64_t offset) {
-  if (offset == offset_) return;
-  const uint64_t old_offset = offset_;
-  offset_ = offset;
+  if (offset == alias_offset_) return;
+  const uint64_t old_offset = alias_offset_;
+  alias_offset_ = offset;
   const std::string mirror = detail::find_zero_shift_mirror(*this);
   if (!mirror.empty()) {
-    offset_ = old_offset;
+    alias_offset_ = old_offset;
     report_error(detail::kRegionMsg,
                  "setting the offset of alias " + quoted(*this) + " to " + hex(offset) + ": " + mirror);
     return;

@@ -35,8 +35,21 @@ class MapState {
     render_if_idle();
   }
   // Marks the address spaces whose root reaches `region` (up through
-  // containers and aliases) for a render.
+  // containers and aliases) for a full render.
   void mark_reaching(const Region& region);
+  // A change confined to [lo, hi) of `region`'s content (a subregion's
+  // window in its container, or the region itself): the address spaces that
+  // reach it re-render only the windows it maps to, found by walking up
+  // containers and aliases. Renders at once outside a transaction.
+  void window_changed(const Region& region, u128 lo, u128 hi) {
+    note_window(region, lo, hi);
+    render_if_idle();
+  }
+  // The same without the render (several windows of one change).
+  void note_window(const Region& region, u128 lo, u128 hi);
+  // `region`'s own address changed: address spaces rendered from it see
+  // their whole view shift.
+  void region_moved(const Region& region);
   // Outside a transaction, renders what is pending and reports a render that
   // stopped at a limit.
   void render_if_idle();
@@ -59,6 +72,9 @@ class MapState {
 
  private:
   MapState();
+  void mark_space(AddressSpace& space, u128 lo, u128 hi);
+  void mark_space_everywhere(AddressSpace& space);
+  std::shared_ptr<const FlatView> rerender(AddressSpace& space, Region* root, std::string& overflow);
 
   int depth_ = 0;
   bool pending_ = false;

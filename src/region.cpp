@@ -40,10 +40,10 @@ std::string placement(const Region& r) {
 }  // namespace
 
 Region::Region(std::string name, RegionKind kind, u128 size)
-    : name_(std::move(name)),
-      kind_(kind),
-      size_(checked_size(name_, kind, size)),
-      readonly_(kind == RegionKind::rom) {}
+    : kind_(kind),
+      readonly_(kind == RegionKind::rom),
+      size_(checked_size(name, kind, size)),
+      name_(std::move(name)) {}
 
 Region::~Region() {
   MapState& state = MapState::get();
@@ -51,7 +51,7 @@ Region::~Region() {
   state.mark_reaching(*this);
   if (container_ != nullptr) container_->unlink_subregion(*this);
   for (Region* sub : subregions_) sub->container_ = nullptr;
-  for (AliasRegion* alias : aliases_) alias->target_ = nullptr;
+  for (AliasRegion* alias : aliases_) alias->alias_target_ = nullptr;
   for (AddressSpace* space : rooted_spaces_) state.root_destroyed(*space);
   // A destructor must not throw: a render that stops at a limit is not reported here.
   if (state.depth() == 0) state.render_pending();
@@ -136,9 +136,9 @@ void Region::add_subregion_common(uint64_t offset, Region& sub, int priority, bo
     report_error(detail::kRegionMsg, what + ": " + mirror);
     return;
   }
-  // From the subregion: the walk goes up through its new container, and an
-  // address space rooted at it sees its own address shift its view.
-  sub.changed();
+  MapState& state = MapState::get();
+  state.region_moved(sub);  // an address space rooted at it sees its own address shift its view
+  state.window_changed(*this, sub.address_, u128(sub.address_) + sub.size_);
 }
 
 void Region::insert_sorted(Region& sub) {
@@ -163,7 +163,7 @@ void Region::del_subregion(Region& sub) {
     return;
   }
   unlink_subregion(sub);
-  changed();
+  MapState::get().window_changed(*this, sub.address_, u128(sub.address_) + sub.size_);
 }
 
 void Region::set_enabled(bool enabled) {
@@ -177,7 +177,8 @@ void Region::set_address(uint64_t address) {
   Region* parent = container_;
   if (parent == nullptr) {
     address_ = address;
-    changed();
+    MapState::get().region_moved(*this);
+    MapState::get().render_if_idle();
     return;
   }
   const std::vector<Region*> old_order = parent->subregions_;
@@ -197,7 +198,10 @@ void Region::set_address(uint64_t address) {
     report_error(detail::kRegionMsg, "moving " + quoted(*this) + " to " + hex(address) + ": " + mirror);
     return;
   }
-  changed();
+  MapState& state = MapState::get();
+  state.region_moved(*this);
+  state.note_window(*parent, old_address, u128(old_address) + size_);
+  state.window_changed(*parent, address_, u128(address_) + size_);
 }
 
 void Region::set_readonly(bool readonly) {
@@ -223,6 +227,7 @@ void Region::set_romd_mode(bool romd) {
   changed();
 }
 
-void Region::changed() { MapState::get().region_changed(*this); }
+// Everything that shows this region sees the change, wherever it shows it.
+void Region::changed() { MapState::get().window_changed(*this, 0, size_); }
 
 }  // namespace tlmmap

@@ -62,6 +62,8 @@ class ClaimedSpace {
   std::map<u128, u128> intervals_;
 };
 
+constexpr std::size_t kPrefetchDistance = 6;
+
 struct Frame {
   const Region* region;
   i128 base;  // where the region's byte 0 lies in the address space
@@ -76,10 +78,10 @@ class Renderer {
  public:
   explicit Renderer(uint64_t contributor_stamp = 0) : contributor_stamp_(contributor_stamp) {}
 
-  RenderResult run(const Region* root, i128 base = 0) {
+  RenderResult run(const Region* root, i128 base = 0, u128 clip_lo = 0, u128 clip_hi = k64BitSpace) {
     RenderResult result;
     if (root != nullptr) {
-      enter(root, base, 0, k64BitSpace, false, false);
+      enter(root, base, clip_lo, clip_hi, false, false);
       while (!stack_.empty() && overflow_.empty()) step();
     }
     std::sort(pieces_.begin(), pieces_.end(),
@@ -137,7 +139,11 @@ class Renderer {
     const auto& children = RegionAccess::children(*r);
     if (top.next < children.size()) {
       // Render order is the reverse of storage order.
-      const Region* child = children[children.size() - 1 - top.next];
+      const std::size_t index = children.size() - 1 - top.next;
+      // Large maps are bound by cache misses on region objects: ask for
+      // the ones a few children ahead while this one is handled.
+      if (index >= kPrefetchDistance) __builtin_prefetch(children[index - kPrefetchDistance]);
+      const Region* child = children[index];
       ++top.next;
       const Frame f = top;
       enter(child, f.base, f.lo, f.hi, f.readonly, f.nonvolatile);
@@ -161,20 +167,6 @@ class Renderer {
       });
     }
     stack_.pop_back();
-  }
-
-  // QEMU's flatview_simplify(): merge neighbours that continue each other.
-  static std::vector<FlatRange> simplify(std::vector<FlatRange> pieces) {
-    std::vector<FlatRange> out;
-    out.reserve(pieces.size());
-    for (const FlatRange& piece : pieces) {
-      if (!out.empty() && out.back().same_mapping(piece)) {
-        out.back().last = piece.last;
-      } else {
-        out.push_back(piece);
-      }
-    }
-    return out;
   }
 
   ClaimedSpace claimed_;
@@ -225,7 +217,22 @@ Region* flatview_root(Region* root) {
   return r;
 }
 
-RenderResult render(const Region* root, i128 base) { return Renderer().run(root, base); }
+RenderResult render(const Region* root, i128 base, u128 clip_lo, u128 clip_hi) {
+  return Renderer().run(root, base, clip_lo, clip_hi);
+}
+
+std::vector<FlatRange> simplify(std::vector<FlatRange> pieces) {
+  std::vector<FlatRange> out;
+  out.reserve(pieces.size());
+  for (const FlatRange& piece : pieces) {
+    if (!out.empty() && out.back().same_mapping(piece)) {
+      out.back().last = piece.last;
+    } else {
+      out.push_back(piece);
+    }
+  }
+  return out;
+}
 
 void mark_contributors(const Region* root, uint64_t stamp) { Renderer(stamp).run(root); }
 

@@ -29,8 +29,13 @@ Region* flatview_root(Region* root);
 // QEMU's generate_memory_topology(): renders `root` at base 0 over the whole
 // 64-bit space (so the root's own address shifts the view) and merges
 // neighbours that continue each other.
-// `base` places the root's byte 0 at base + the root's own address.
-RenderResult render(const Region* root, i128 base = 0);
+// `base` places the root's byte 0 at base + the root's own address;
+// [clip_lo, clip_hi) limits the render to a window of the address space.
+RenderResult render(const Region* root, i128 base = 0, u128 clip_lo = 0, u128 clip_hi = k64BitSpace);
+
+// QEMU's flatview_simplify() on ranges sorted by start: neighbours that
+// continue each other are merged.
+std::vector<FlatRange> simplify(std::vector<FlatRange> pieces);
 
 // Adds the regions (containers and aliases included) that contribute at
 // least one byte to the render of `root` to `contributors`, by walk stamp.

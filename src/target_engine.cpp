@@ -44,6 +44,7 @@ TargetEngine::TargetEngine(AddressSpace& space, std::function<unsigned()> initia
       initiator_(std::move(initiator)),
       deferred_(this, &TargetEngine::on_deferred) {
   std::fill(std::begin(hot_), std::end(hot_), &kNothing);
+  std::fill(std::begin(page_cache_), std::end(page_cache_), &kNothing);
   space_.add_observer(*this);
   registry().push_back(this);
 }
@@ -60,7 +61,12 @@ void TargetEngine::rebind() {
   view_owner_ = space_.flat_view();
   view_ = view_owner_.get();
   direct_.assign(view_->ranges().size(), Direct{});
+  links_.assign(view_->ranges().size(), nullptr);
+  latencies_.assign(1, {sc_core::SC_ZERO_TIME, sc_core::SC_ZERO_TIME});
+  latency_index_.clear();
+  latency_index_[{0, 0}] = 0;
   std::fill(std::begin(hot_), std::end(hot_), &kNothing);
+  std::fill(std::begin(page_cache_), std::end(page_cache_), &kNothing);
 }
 
 const TargetEngine::Direct TargetEngine::kNothing{};
@@ -72,7 +78,7 @@ void TargetEngine::learn(std::size_t i) {
   d.start = fr.start;
   d.span = fr.last - fr.start;
   Region& r = *fr.region;
-  if (auto* forwarding = dynamic_cast<ForwardingRegion*>(&r)) d.link = &forwarding->link();
+  if (auto* forwarding = dynamic_cast<ForwardingRegion*>(&r)) links_[i] = &forwarding->link();
   const bool memory = r.kind() == RegionKind::ram || r.kind() == RegionKind::rom ||
                       (r.kind() == RegionKind::rom_device && fr.romd_mode);
   if (!memory) return;
@@ -81,11 +87,19 @@ void TargetEngine::learn(std::size_t i) {
   d.base = host + fr.offset_in_region;
   d.read = true;
   d.write = r.kind() == RegionKind::ram && !fr.readonly;
-  d.read_latency = r.read_latency();
-  d.write_latency = r.write_latency();
+  const auto key = std::make_pair(r.read_latency().value(), r.write_latency().value());
+  auto known = latency_index_.find(key);
+  if (known == latency_index_.end()) {
+    known = latency_index_.emplace(key, static_cast<uint32_t>(latencies_.size())).first;
+    latencies_.emplace_back(r.read_latency(), r.write_latency());
+  }
+  d.latency = known->second;
 }
 
-DeviceLink* TargetEngine::device_of(std::size_t i) { return direct(i).link; }
+DeviceLink* TargetEngine::device_of(std::size_t i) {
+  direct(i);
+  return links_[i];
+}
 
 void TargetEngine::b_transport_general(int /*id*/, tlm::tlm_generic_payload& gp, sc_core::sc_time& delay) {
   const uint64_t address = gp.get_address();
@@ -229,8 +243,8 @@ bool TargetEngine::get_direct_mem_ptr(int id, tlm::tlm_generic_payload& gp, tlm:
   remember_grant(id, fr.start, fr.last);  // a denial may be cached too
   if (!d.read) return false;
   dmi.set_dmi_ptr(d.base);
-  dmi.set_read_latency(d.read_latency);
-  dmi.set_write_latency(d.write_latency);
+  dmi.set_read_latency(latencies_[d.latency].first);
+  dmi.set_write_latency(latencies_[d.latency].second);
   if (d.write) {
     dmi.allow_read_write();
   } else {

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <memory>
+#include <utility>
 #include <string>
 #include <vector>
 
@@ -107,7 +108,11 @@ class AddressSpace {
   std::vector<FlatViewObserver*> observers_;
   UnmappedPolicy unmapped_policy_ = UnmappedPolicy::error;
   bool region_relative_ = false;
+  // Waiting for a render: only inside `dirty_windows_` (address ranges of
+  // this space), or everywhere.
   bool pending_ = false;
+  bool dirty_everywhere_ = false;
+  std::vector<std::pair<u128, u128>> dirty_windows_;
 };
 
 // Every live address space, in creation order (region-relative views of

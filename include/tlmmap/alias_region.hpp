@@ -17,9 +17,6 @@ class AliasRegion : public Region {
   AliasRegion(std::string name, u128 size);
   ~AliasRegion() override;
 
-  Region* alias_target() const noexcept override { return target_; }
-  uint64_t alias_offset() const noexcept override { return offset_; }
-
   // Refused for a cycle of aliases (named in the message) and a zero-shift
   // mirror.
   void set_target(Region& target, uint64_t offset);
@@ -29,9 +26,6 @@ class AliasRegion : public Region {
  private:
   friend class Region;
   void attach(Region* target);
-
-  Region* target_ = nullptr;
-  uint64_t offset_ = 0;
 };
 
 }  // namespace tlmmap

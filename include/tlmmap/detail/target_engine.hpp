@@ -9,6 +9,7 @@
 #include <cstring>
 #include <deque>
 #include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <vector>
@@ -44,9 +45,14 @@ class TargetEngine : private FlatViewObserver {
     const Direct*& hot = hot_[static_cast<std::size_t>(id) & kHotMask];
     uint64_t offset = address - hot->start;
     if (offset > hot->span) {
-      const Direct* found = direct_at(address);
-      if (found == nullptr) return b_transport_general(id, gp, delay);
-      hot = found;
+      // Then the range last seen in this page's slot, then the search.
+      const Direct*& slot = page_cache_[page_slot(address)];
+      if (address - slot->start > slot->span) {
+        const Direct* found = direct_at(address);
+        if (found == nullptr) return b_transport_general(id, gp, delay);
+        slot = found;
+      }
+      hot = slot;
       offset = address - hot->start;
     }
     const Direct& d = *hot;
@@ -55,14 +61,14 @@ class TargetEngine : private FlatViewObserver {
       uint8_t* host = d.base + offset;
       if (gp.is_read() && d.read) {
         std::memcpy(gp.get_data_ptr(), host, length);
-        delay += d.read_latency;
+        delay += latencies_[d.latency].first;
         gp.set_dmi_allowed(true);
         gp.set_response_status(tlm::TLM_OK_RESPONSE);
         return;
       }
       if (gp.is_write() && d.write) {
         std::memcpy(host, gp.get_data_ptr(), length);
-        delay += d.write_latency;
+        delay += latencies_[d.latency].second;
         gp.set_dmi_allowed(true);
         gp.set_response_status(tlm::TLM_OK_RESPONSE);
         return;
@@ -96,15 +102,14 @@ class TargetEngine : private FlatViewObserver {
  private:
   static constexpr std::size_t kNone = ~std::size_t(0);
 
-  // What the access path needs of one flat range, learned on first use.
-  struct alignas(64) Direct {
+  // What the fast path needs of one flat range, learned on first use; 32
+  // bytes, so that a random access over a large map touches one line.
+  struct alignas(32) Direct {
     uint64_t start = 1;  // the range is [start, start + span]
     uint64_t span = 0;
-    uint8_t* base = nullptr;     // host address of the range's first byte
-    DeviceLink* link = nullptr;  // a TLM device behind the range
-    sc_core::sc_time read_latency;
-    sc_core::sc_time write_latency;
-    bool read = false;  // reads copy from base (RAM, ROM, ROM device in romd mode)
+    uint8_t* base = nullptr;  // host address of the range's first byte
+    uint32_t latency = 0;     // index into latencies_
+    bool read = false;        // reads copy from base (RAM, ROM, ROM device in romd mode)
     bool write = false;
     bool known = false;
   };
@@ -122,12 +127,13 @@ class TargetEngine : private FlatViewObserver {
     if (!d.known) learn(i);
     return d;
   }
-  // The range at `address` if its reads are direct, else nullptr.
+  // The range at `address` if its reads are direct, else nullptr. Reads
+  // only the search tree and the Direct entry.
   const Direct* direct_at(uint64_t address) {
-    const std::size_t i = find(address);
-    if (i == kNone) return nullptr;
+    const std::size_t i = view_->first_ending_at_or_after(address);
+    if (i == direct_.size()) return nullptr;
     const Direct& d = direct(i);
-    return d.read ? &d : nullptr;
+    return d.read && d.start <= address ? &d : nullptr;
   }
 
   void rebind();
@@ -149,6 +155,12 @@ class TargetEngine : private FlatViewObserver {
                                       DeviceLink& link, bool in_device_call);
 
   static constexpr std::size_t kHotMask = 63;  // initiators share entries beyond 64
+  // A direct-mapped cache of ranges by 4 KiB page (hashed), shared by the
+  // initiators: random accesses over a few thousand pages skip the search.
+  static constexpr unsigned kPageCacheBits = 12;
+  static std::size_t page_slot(uint64_t address) {
+    return static_cast<std::size_t>(((address >> 12) * 0x9E3779B97F4A7C15ULL) >> (64 - kPageCacheBits));
+  }
   static const Direct kNothing;                 // matches no address with any access
 
   AddressSpace& space_;
@@ -157,7 +169,12 @@ class TargetEngine : private FlatViewObserver {
   const FlatView* view_ = nullptr;
   std::shared_ptr<const FlatView> view_owner_;
   std::vector<Direct> direct_;
+  std::vector<DeviceLink*> links_;  // the TLM device behind each range, if any
+  // The distinct (read, write) latencies of the ranges learned so far.
+  std::vector<std::pair<sc_core::sc_time, sc_core::sc_time>> latencies_;
+  std::map<std::pair<uint64_t, uint64_t>, uint32_t> latency_index_;
   const Direct* hot_[kHotMask + 1];
+  const Direct* page_cache_[std::size_t(1) << kPageCacheBits];
 
   // The response channel towards each initiator: one BEGIN_RESP at a time.
   struct PendingResponse {

@@ -1,0 +1,363 @@
+// The TLM face against the floor: the same initiator bound directly to a
+// plain simple_target_socket memory. All in one run, so the ratios
+// (counter `x_floor`) compare like with like on the same machine state.
+//
+//   transport/<pattern>/floor/N   the floor: an initiator bound straight to one memory of N x 4 KiB
+//   transport/<pattern>/map/N     through an AddressSpaceTarget over N RAM regions of 4 KiB (8 KiB apart)
+//                                 pattern `repeat`: one address; `random`: uniform over all regions
+//   mmio/...                      MMIO callbacks: a 4-byte register, an 8-byte access split into
+//                                 byte callbacks (impl.max 1), a 1-byte access widened (impl.min 4)
+//   dmi/...                       64-byte copies: plain memcpy, through a granted DMI pointer,
+//                                 through DmiInitiator::read()
+//   commit/toggle_one_of_10k      one region enabled/disabled on a 10k-region map, commit and DMI
+//                                 invalidation of the initiators holding grants included
+#include <cstdlib>
+#include <cstring>
+#include <map>
+#include <memory>
+#include <random>
+#include <vector>
+
+#include <benchmark/benchmark.h>
+#include <systemc>
+#include <tlm_utils/simple_initiator_socket.h>
+#include <tlm_utils/simple_target_socket.h>
+
+#include "tlmmap/address_space_target.hpp"
+#include "tlmmap/dmi_initiator.hpp"
+#include "tlmmap/tlmmap.hpp"
+
+namespace {
+
+using sc_core::SC_NS;
+using sc_core::sc_time;
+
+constexpr uint64_t kRegionSize = 0x1000;
+constexpr uint64_t kStride = 0x2000;
+const std::vector<int> kRegionCounts{1, 16, 256, 4096, 65536};
+
+// The floor's memory: a plain loosely-timed target, as the Accellera
+// examples and most models write it.
+struct Memory : sc_core::sc_module {
+  tlm_utils::simple_target_socket<Memory, 32> socket{"socket"};
+  std::vector<uint8_t> bytes;
+  sc_time latency{1, SC_NS};
+  Memory(sc_core::sc_module_name name, std::size_t size) : sc_core::sc_module(name), bytes(size) {
+    socket.register_b_transport(this, &Memory::b_transport);
+  }
+  void b_transport(tlm::tlm_generic_payload& gp, sc_time& delay) {
+    const uint64_t address = gp.get_address();
+    const unsigned length = gp.get_data_length();
+    if (address + length > bytes.size()) {
+      gp.set_response_status(tlm::TLM_ADDRESS_ERROR_RESPONSE);
+      return;
+    }
+    if (gp.is_read()) {
+      std::memcpy(gp.get_data_ptr(), &bytes[address], length);
+    } else {
+      std::memcpy(&bytes[address], gp.get_data_ptr(), length);
+    }
+    delay += latency;
+    gp.set_response_status(tlm::TLM_OK_RESPONSE);
+  }
+};
+
+struct Initiator : sc_core::sc_module {
+  tlm_utils::simple_initiator_socket<Initiator, 32> socket{"socket"};
+  explicit Initiator(sc_core::sc_module_name name) : sc_core::sc_module(name) {}
+};
+
+// N RAM regions of 4 KiB, 8 KiB apart, behind an address space target.
+struct Mapped {
+  tlmmap::ContainerRegion root{"root", tlmmap::k64BitSpace};
+  std::vector<std::unique_ptr<tlmmap::RamRegion>> rams;
+  std::unique_ptr<tlmmap::AddressSpace> space;
+  std::unique_ptr<tlmmap::AddressSpaceTarget<32>> bus;
+  std::unique_ptr<Initiator> cpu;
+  Mapped(int n, const std::string& name) {
+    {
+      tlmmap::Transaction build;
+      for (int i = 0; i < n; ++i) {
+        rams.push_back(std::make_unique<tlmmap::RamRegion>("ram" + std::to_string(i), kRegionSize));
+        rams.back()->set_latency(sc_time(1, SC_NS), sc_time(1, SC_NS));
+        root.add_subregion(static_cast<uint64_t>(i) * kStride, *rams.back());
+      }
+    }
+    space = std::make_unique<tlmmap::AddressSpace>(root, name);
+    bus = std::make_unique<tlmmap::AddressSpaceTarget<32>>((name + "_bus").c_str(), *space);
+    cpu = std::make_unique<Initiator>((name + "_cpu").c_str());
+    cpu->socket.bind(bus->target_socket);
+  }
+};
+
+struct Floor {
+  std::unique_ptr<Memory> memory;
+  std::unique_ptr<Initiator> cpu;
+  explicit Floor(int n) {
+    memory = std::make_unique<Memory>(("memory_floor" + std::to_string(n)).c_str(), n * kRegionSize);
+    cpu = std::make_unique<Initiator>(("cpu_floor" + std::to_string(n)).c_str());
+    cpu->socket.bind(memory->socket);
+  }
+};
+
+struct Mmio {
+  tlmmap::ContainerRegion root{"mmio_root", tlmmap::k64BitSpace};
+  uint64_t registers[64] = {};
+  tlmmap::MmioRegion plain{"plain", 0x100, ops(0, 0, 0)};
+  tlmmap::MmioRegion split{"split", 0x100, ops(8, 1, 1)};
+  tlmmap::MmioRegion widened{"widened", 0x100, ops(4, 4, 4)};
+  tlmmap::AddressSpace space{root, "mmio"};
+  tlmmap::AddressSpaceTarget<32> bus{"mmio_bus", space};
+  Initiator cpu{"mmio_cpu"};
+  tlmmap::MmioOps ops(unsigned valid_max, unsigned impl_min, unsigned impl_max) {
+    tlmmap::MmioOps o;
+    o.valid.max_access_size = valid_max;
+    o.impl.min_access_size = impl_min;
+    o.impl.max_access_size = impl_max;
+    o.read = [this](uint64_t offset, unsigned) { return registers[(offset / 8) % 64]; };
+    o.write = [this](uint64_t offset, uint64_t value, unsigned) { registers[(offset / 8) % 64] = value; };
+    return o;
+  }
+  Mmio() {
+    root.add_subregion(0x0, plain);
+    root.add_subregion(0x1000, split);
+    root.add_subregion(0x2000, widened);
+    cpu.socket.bind(bus.target_socket);
+  }
+};
+
+// 10k regions: 2,500 devices of 4 RAM/MMIO regions each in containers.
+struct Big {
+  tlmmap::MemoryMap map;
+  tlmmap::ContainerRegion* root = nullptr;
+  std::vector<tlmmap::Region*> toggles;
+  std::unique_ptr<tlmmap::AddressSpace> space;
+  std::unique_ptr<tlmmap::AddressSpaceTarget<32>> bus;
+  std::vector<std::unique_ptr<tlmmap::DmiInitiator<32>>> cpus;
+  Big() {
+    tlmmap::Transaction build;
+    root = &map.make<tlmmap::ContainerRegion>("root", "root", tlmmap::k64BitSpace);
+    for (int d = 0; d < 2000; ++d) {
+      const std::string n = "dev" + std::to_string(d);
+      auto& c = map.make<tlmmap::ContainerRegion>(n, n, 0x10000);
+      auto& ram = map.make<tlmmap::RamRegion>(n + ".ram", n + ".ram", 0x4000);
+      auto& regs = map.make<tlmmap::MmioRegion>(n + ".regs", n + ".regs", 0x100);
+      auto& fifo = map.make<tlmmap::MmioRegion>(n + ".fifo", n + ".fifo", 0x100);
+      auto& bar = map.make<tlmmap::AliasRegion>(n + ".bar", n + ".bar", ram, 0, 0x1000);
+      c.add_subregion(0x0, ram);
+      c.add_subregion(0x8000, regs);
+      c.add_subregion(0x9000, fifo);
+      c.add_subregion(0xa000, bar);
+      root->add_subregion(0x100000000 + static_cast<uint64_t>(d) * 0x10000, c);
+      toggles.push_back(&c);
+    }
+    space = std::make_unique<tlmmap::AddressSpace>(*root, "big");
+    bus = std::make_unique<tlmmap::AddressSpaceTarget<32>>("big_bus", *space);
+    for (int i = 0; i < 4; ++i) {
+      cpus.push_back(std::make_unique<tlmmap::DmiInitiator<32>>(("big_cpu" + std::to_string(i)).c_str()));
+      cpus.back()->socket.bind(bus->target_socket);
+    }
+  }
+};
+
+struct Platform {
+  std::map<int, std::unique_ptr<Mapped>> mapped;
+  std::map<int, std::unique_ptr<Floor>> floors;
+  std::unique_ptr<Mmio> mmio;
+  std::unique_ptr<Big> big;
+  std::unique_ptr<Floor> dmi_floor;
+  std::unique_ptr<Mapped> dmi_mapped;
+  std::unique_ptr<tlmmap::DmiInitiator<32>> dmi_cpu;
+};
+
+Platform& platform() {
+  static Platform* p = new Platform();
+  return *p;
+}
+
+void transport(benchmark::State& state, bool through_map, bool random) {
+  const int n = static_cast<int>(state.range(0));
+  Platform& p = platform();
+  Initiator& cpu = through_map ? *p.mapped.at(n)->cpu : *p.floors.at(n)->cpu;
+  std::mt19937_64 rng(42);
+  std::vector<uint64_t> addresses(random ? 1 << 16 : 1);
+  for (auto& a : addresses) {
+    const uint64_t region = rng() % static_cast<uint64_t>(n);
+    const uint64_t offset = (rng() % (kRegionSize / 4)) * 4;
+    a = (through_map ? region * kStride : region * kRegionSize) + offset;
+  }
+  if (!random) addresses[0] = (static_cast<uint64_t>(n) / 2) * (through_map ? kStride : kRegionSize) + 0x40;
+  const std::size_t mask = addresses.size() - 1;
+  tlm::tlm_generic_payload gp;
+  uint32_t word = 0;
+  gp.set_data_ptr(reinterpret_cast<unsigned char*>(&word));
+  gp.set_data_length(4);
+  gp.set_streaming_width(4);
+  sc_time delay = sc_core::SC_ZERO_TIME;
+  std::size_t i = 0;
+  for (auto _ : state) {
+    gp.set_address(addresses[i & mask]);
+    gp.set_command((i & 1) != 0 ? tlm::TLM_WRITE_COMMAND : tlm::TLM_READ_COMMAND);
+    gp.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
+    cpu.socket->b_transport(gp, delay);
+    benchmark::DoNotOptimize(word);
+    ++i;
+  }
+  if (gp.get_response_status() != tlm::TLM_OK_RESPONSE) state.SkipWithError("access failed");
+}
+
+void BM_floor(benchmark::State& state, bool random) { transport(state, false, random); }
+void BM_map(benchmark::State& state, bool random) { transport(state, true, random); }
+
+void BM_mmio(benchmark::State& state, int which) {
+  Mmio& m = *platform().mmio;
+  uint64_t value = 0;
+  tlm::tlm_generic_payload gp;
+  gp.set_data_ptr(reinterpret_cast<unsigned char*>(&value));
+  const uint64_t address = which == 0 ? 0x8 : which == 1 ? 0x1008 : 0x2009;
+  const unsigned length = which == 0 ? 4 : which == 1 ? 8 : 1;
+  gp.set_data_length(length);
+  gp.set_streaming_width(length);
+  sc_time delay = sc_core::SC_ZERO_TIME;
+  for (auto _ : state) {
+    gp.set_address(address);
+    gp.set_command(tlm::TLM_READ_COMMAND);
+    gp.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
+    m.cpu.socket->b_transport(gp, delay);
+    benchmark::DoNotOptimize(value);
+  }
+  if (gp.get_response_status() != tlm::TLM_OK_RESPONSE) state.SkipWithError("access failed");
+}
+
+void BM_dmi(benchmark::State& state, int how) {
+  Platform& p = platform();
+  static std::vector<uint8_t> source(kRegionSize, 0x5a);
+  alignas(64) uint8_t buffer[64];
+  tlm::tlm_dmi grant;
+  if (how == 1) {
+    tlm::tlm_generic_payload gp;
+    gp.set_address(0x100);
+    gp.set_command(tlm::TLM_READ_COMMAND);
+    if (!p.dmi_mapped->cpu->socket->get_direct_mem_ptr(gp, grant)) state.SkipWithError("no DMI");
+  }
+  sc_time delay = sc_core::SC_ZERO_TIME;
+  std::size_t i = 0;
+  for (auto _ : state) {
+    const uint64_t offset = (i++ & 31) * 64;
+    switch (how) {
+      case 0:
+        std::memcpy(buffer, source.data() + offset, 64);
+        break;
+      case 1:
+        std::memcpy(buffer, grant.get_dmi_ptr() + offset, 64);
+        break;
+      default:
+        p.dmi_cpu->read(offset, buffer, 64, delay);
+        break;
+    }
+    benchmark::DoNotOptimize(buffer);
+    benchmark::ClobberMemory();
+  }
+}
+
+void BM_commit(benchmark::State& state) {
+  Big& b = *platform().big;
+  // Every initiator holds grants over the whole map (RAMs of all devices).
+  auto grab = [&] {
+    sc_time t;
+    for (auto& cpu : b.cpus) {
+      for (int d = 0; d < 2000; d += 97) cpu->template read<uint32_t>(0x100000000 + d * 0x10000ULL, t);
+    }
+  };
+  grab();
+  tlmmap::Region* target = b.toggles[1000];
+  uint64_t invalidations = 0;
+  for (auto _ : state) {
+    target->set_enabled(!target->enabled());
+    state.PauseTiming();
+    for (auto& cpu : b.cpus) invalidations += cpu->dmi_cache().invalidations();
+    grab();  // take the grants again for the next round
+    state.ResumeTiming();
+  }
+  state.counters["invalidations/iter"] =
+      benchmark::Counter(static_cast<double>(invalidations), benchmark::Counter::kAvgIterations);
+}
+
+void register_all() {
+  for (bool random : {false, true}) {
+    const std::string pattern = random ? "random" : "repeat";
+    for (int n : kRegionCounts) {
+      benchmark::RegisterBenchmark(("transport/" + pattern + "/floor/" + std::to_string(n)).c_str(), BM_floor, random)
+          ->Arg(n);
+      benchmark::RegisterBenchmark(("transport/" + pattern + "/map/" + std::to_string(n)).c_str(), BM_map, random)
+          ->Arg(n);
+    }
+  }
+  benchmark::RegisterBenchmark("mmio/register_4_bytes", BM_mmio, 0);
+  benchmark::RegisterBenchmark("mmio/split_8_bytes_into_1", BM_mmio, 1);
+  benchmark::RegisterBenchmark("mmio/widened_1_byte_to_4", BM_mmio, 2);
+  benchmark::RegisterBenchmark("dmi/memcpy_64", BM_dmi, 0);
+  benchmark::RegisterBenchmark("dmi/pointer_64", BM_dmi, 1);
+  benchmark::RegisterBenchmark("dmi/dmi_initiator_64", BM_dmi, 2);
+  benchmark::RegisterBenchmark("commit/toggle_one_of_10k", BM_commit)->Unit(benchmark::kMicrosecond);
+}
+
+void elaborate() {
+  Platform& p = platform();
+  for (int n : kRegionCounts) {
+    p.floors[n] = std::make_unique<Floor>(n);
+    p.mapped[n] = std::make_unique<Mapped>(n, "map" + std::to_string(n));
+  }
+  p.mmio = std::make_unique<Mmio>();
+  p.big = std::make_unique<Big>();
+  p.dmi_mapped = std::make_unique<Mapped>(1, "dmi_map");
+  p.dmi_cpu = std::make_unique<tlmmap::DmiInitiator<32>>("dmi_cpu");
+  // A second initiator on the 1-region map for DmiInitiator.
+  p.dmi_cpu->socket.bind(p.dmi_mapped->bus->target_socket);
+  sc_core::sc_start(sc_core::SC_ZERO_TIME);  // end of elaboration: sockets bound
+}
+
+// Prints each map benchmark's time over its floor's (same pattern and size).
+class RatioReporter : public benchmark::ConsoleReporter {
+ public:
+  void ReportRuns(const std::vector<Run>& runs) override {
+    std::vector<Run> out = runs;
+    for (Run& r : out) {
+      const std::string name = r.benchmark_name();
+      if (r.run_type != Run::RT_Iteration || r.iterations == 0) continue;
+      const double t = r.GetAdjustedCPUTime();
+      const auto floor_pos = name.find("/floor/");
+      const auto map_pos = name.find("/map/");
+      if (floor_pos != std::string::npos) {
+        floors_[name.substr(0, floor_pos) + name.substr(floor_pos + 6)] = t;
+      } else if (map_pos != std::string::npos) {
+        auto it = floors_.find(name.substr(0, map_pos) + name.substr(map_pos + 4));
+        if (it != floors_.end()) r.counters["x_floor"] = benchmark::Counter(t / it->second);
+      }
+      if (name == "dmi/memcpy_64") memcpy_ = t;
+      if ((name == "dmi/pointer_64" || name == "dmi/dmi_initiator_64") && memcpy_ > 0) {
+        r.counters["memcpy_speed"] = benchmark::Counter(memcpy_ / t);
+      }
+    }
+    ConsoleReporter::ReportRuns(out);
+  }
+
+ private:
+  std::map<std::string, double> floors_;
+  double memcpy_ = 0;
+};
+
+}  // namespace
+
+int sc_main(int, char*[]) { return 0; }
+
+int main(int argc, char** argv) {
+  setenv("SC_COPYRIGHT_MESSAGE", "DISABLE", 1);
+  benchmark::Initialize(&argc, argv);
+  elaborate();
+  register_all();
+  RatioReporter reporter;
+  benchmark::RunSpecifiedBenchmarks(&reporter);
+  benchmark::Shutdown();
+  return 0;
+}
