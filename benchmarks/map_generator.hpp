@@ -27,7 +27,8 @@
 //            └─ ...devD.bar2         alias of part of devD.bar (1 in 32)
 //
 // Region nesting is 6 levels deep (system > bridge > sub-bridge > bus >
-// device > leaf), plus up to 3 alias hops. The generator stops at exactly
+// device > leaf), with up to 4 alias hops on one path (mirror-lo > mirror >
+// bus 0 > devD.bar2 > devD.bar > devD). The generator stops at exactly
 // `regions` regions (every region counts: containers, aliases and the RAM
 // behind the RAM aliases), padding the last bus with small MMIO regions.
 #pragma once

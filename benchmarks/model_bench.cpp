@@ -2,15 +2,18 @@
 //
 //   render/create/N          creating an AddressSpace on an N-region map (a full render)
 //   render/commit/N          a commit that re-renders an unchanged N-region map
-//   build/N, teardown/N      building / destroying the map itself (for context)
 //   change/<what>/N          one change outside a transaction (or one change in a
 //                            transaction plus its commit), including the re-render
-//   lookup/<pattern>/<mode>/N  AddressSpace::lookup, one address per iteration
-//       pattern: random (uniform over the flat ranges, random offset inside)
-//                local  (bursts of repeated or nearby addresses around a few hot
-//                        spots, 5% jumps to a random range)
-//       mode:    throughput (independent lookups: the CPU overlaps them)
-//                latency    (each address depends on the previous result)
+//   lookup/<pattern>/N       AddressSpace::lookup, one address per iteration
+//       random: uniform over the flat ranges, random offset inside
+//       local:  bursts of 8-32 repeated (a polled register) or consecutive
+//               (stride 4) addresses around 16 hot spots, 5% of bursts at a
+//               random range
+//   build/N, teardown/N      building / destroying the map itself (for context)
+//
+//   proto/<structure>/<pattern>/N  (only with --with_prototypes)
+//                            the lookup measurement on prototype structures
+//                            (lookup_prototypes.hpp) built from the same view
 //
 // Maps come from map_generator.hpp (nested bridges/buses/devices, aliases into
 // containers and aliases of aliases, backgrounds at priority -1, overlays at +1).
@@ -25,12 +28,14 @@
 #include <cstdlib>
 #include <map>
 #include <memory>
+#include <ostream>
 #include <random>
 #include <string>
 #include <vector>
 
 #include <unistd.h>
 
+#include "lookup_prototypes.hpp"
 #include "map_generator.hpp"
 #include "tlmmap/address_space.hpp"
 #include "tlmmap/alias_region.hpp"
@@ -264,86 +269,99 @@ void BM_Change(benchmark::State& state, Change what) {
 // Lookup.
 
 enum class Pattern { random, local };
-enum class Mode { throughput, latency };
 
-// Always 0, but the compiler cannot know: ANDing a result with it makes the
-// next address depend on the previous lookup.
-volatile uintptr_t g_zero = 0;
-
-template <Mode M>
-double lookup_loop(benchmark::State* state, const AddressSpace& space, const std::vector<uint64_t>& addrs,
-                   std::size_t fixed_count, std::size_t& misses) {
+// One lookup per benchmark iteration. Lookups are independent (the next
+// address does not wait for the previous result), as the loads and stores of
+// an instruction-set simulator mostly are, so the CPU may overlap them.
+// Returns ns per lookup, measured here too for the x_vs_10 counter.
+template <typename Lookup>
+double lookup_loop(benchmark::State& state, const Lookup& lookup, const std::vector<uint64_t>& addrs,
+                   std::size_t& misses) {
   const std::size_t mask = addrs.size() - 1;
-  const uintptr_t zero = g_zero;
-  uintptr_t dep = 0;
   std::size_t i = 0;
   std::size_t miss = 0;
   const auto t0 = std::chrono::steady_clock::now();
-  auto one = [&] {
-    const FlatRange* r = space.lookup(addrs[(i + dep) & mask]);
-    ++i;
-    if constexpr (M == Mode::latency) dep = reinterpret_cast<uintptr_t>(r) & zero;
+  for (auto _ : state) {
+    const FlatRange* r = lookup(addrs[i++ & mask]);
     miss += r == nullptr;
     benchmark::DoNotOptimize(r);
-  };
-  if (state != nullptr) {
-    for (auto _ : *state) one();
-  } else {
-    for (std::size_t k = 0; k < fixed_count; ++k) one();
   }
   const auto t1 = std::chrono::steady_clock::now();
   misses = miss;
-  return std::chrono::duration<double, std::nano>(t1 - t0).count() / static_cast<double>(std::max<std::size_t>(i, 1));
+  return std::chrono::duration<double, std::nano>(t1 - t0).count() /
+         static_cast<double>(std::max<std::size_t>(i, 1));
 }
 
-const std::vector<uint64_t>& addresses(const Fixture& f, Pattern p) {
-  return p == Pattern::random ? f.random : f.local;
+const char* name_of(Pattern p) { return p == Pattern::random ? "random" : "local"; }
+
+// ns per lookup on the 10-region map, per benchmark family, from the
+// .../10 benchmark of this run (registered, hence run, before the larger ones).
+std::map<std::string, double>& baselines() {
+  static std::map<std::string, double> ns;
+  return ns;
 }
 
-// ns per lookup on the smallest map: the latest lookup/.../10 result of this
-// run, else measured here on a separate 10-region map.
-double baseline_ns(Pattern p, Mode mode) {
-  static std::map<std::pair<Pattern, Mode>, double> measured;
-  auto it = measured.find({p, mode});
-  if (it != measured.end()) return it->second;
-  GeneratedMap m = generate_map(10);
-  double best = 1e300;
-  {
-    Fixture f;
-    f.space = std::make_unique<AddressSpace>(*m.root, "baseline");
-    f.random = random_addresses(f.space->view(), 42);
-    f.local = local_addresses(f.space->view(), 43);
-    std::size_t misses = 0;
-    for (int round = 0; round < 5; ++round) {
-      const double ns = mode == Mode::throughput
-                            ? lookup_loop<Mode::throughput>(nullptr, *f.space, addresses(f, p), 20'000'000, misses)
-                            : lookup_loop<Mode::latency>(nullptr, *f.space, addresses(f, p), 20'000'000, misses);
-      best = std::min(best, ns);
+template <typename Lookup>
+void run_lookup(benchmark::State& state, const std::string& family, const Fixture& f, Pattern p,
+                const Lookup& lookup) {
+  const std::vector<uint64_t>& addrs = p == Pattern::random ? f.random : f.local;
+  std::size_t misses = 0;
+  const double ns = lookup_loop(state, lookup, addrs, misses);
+  map_counters(state, f.map, f.space->view().ranges().size());
+  state.counters["misses"] = static_cast<double>(misses);  // every address is mapped: 0
+  if (f.n == 10) baselines()[family] = ns;
+  const auto it = baselines().find(family);
+  // Absent when the .../10 benchmark was filtered out.
+  if (it != baselines().end()) state.counters["x_vs_10"] = ns / it->second;
+  state.SetItemsProcessed(state.iterations());
+}
+
+void BM_Lookup(benchmark::State& state, std::string family, Pattern p) {
+  const Fixture& f = cached_lookup(static_cast<std::size_t>(state.range(0)));
+  const AddressSpace& space = *f.space;
+  run_lookup(state, family, f, p, [&space](uint64_t a) { return space.lookup(a); });
+}
+
+// The memory floor: no search at all, the index of each address's range is
+// known in advance; only the FlatRange is touched (as any caller of lookup
+// does). What is left is the loop and the cost of reaching one FlatRange.
+void BM_Oracle(benchmark::State& state, std::string family, Pattern p) {
+  const Fixture& f = cached_lookup(static_cast<std::size_t>(state.range(0)));
+  const std::vector<uint64_t>& addrs = p == Pattern::random ? f.random : f.local;
+  const std::vector<FlatRange>& ranges = f.space->view().ranges();
+  std::vector<uint32_t> index(addrs.size());
+  for (std::size_t k = 0; k < addrs.size(); ++k) {
+    index[k] = static_cast<uint32_t>(f.space->lookup(addrs[k]) - ranges.data());
+  }
+  // The loop reads addrs[] in order, so index[] is read in the same order.
+  std::size_t pos = 0;
+  const std::size_t mask = addrs.size() - 1;
+  run_lookup(state, family, f, p, [&](uint64_t a) -> const FlatRange* {
+    const FlatRange* r = &ranges[index[pos++ & mask]];
+    return r->contains(a) ? r : nullptr;
+  });
+}
+
+// The same measurement on a prototype structure built from the same view.
+template <typename Structure>
+void BM_Proto(benchmark::State& state, std::string family, Pattern p) {
+  const Fixture& f = cached_lookup(static_cast<std::size_t>(state.range(0)));
+  const Structure structure(f.space->view().ranges());
+  // Same answers as the library: every benchmark address, and both sides of
+  // every range boundary.
+  std::vector<uint64_t> probes = f.random;
+  probes.insert(probes.end(), f.local.begin(), f.local.end());
+  for (const FlatRange& r : f.space->view().ranges()) {
+    probes.insert(probes.end(), {r.start, r.start - 1, r.last, r.last + 1});
+  }
+  for (const uint64_t a : probes) {
+    if (structure.lookup(a) != f.space->lookup(a)) {
+      state.SkipWithError(("prototype disagrees with AddressSpace::lookup at " + hex(a)).c_str());
+      return;
     }
   }
-  measured[{p, mode}] = best;
-  return best;
-}
-
-std::map<std::pair<Pattern, Mode>, double>& baseline_from_runs() {
-  static std::map<std::pair<Pattern, Mode>, double> from_runs;
-  return from_runs;
-}
-
-void BM_Lookup(benchmark::State& state, Pattern p, Mode mode) {
-  const auto n = static_cast<std::size_t>(state.range(0));
-  Fixture& f = cached_lookup(n);
-  std::size_t misses = 0;
-  const double ns = mode == Mode::throughput
-                        ? lookup_loop<Mode::throughput>(&state, *f.space, addresses(f, p), 0, misses)
-                        : lookup_loop<Mode::latency>(&state, *f.space, addresses(f, p), 0, misses);
-  map_counters(state, f.map, f.space->view().ranges().size());
-  state.counters["misses"] = static_cast<double>(misses);  // all addresses are mapped: 0
-  if (n == 10) baseline_from_runs()[{p, mode}] = ns;
-  auto it = baseline_from_runs().find({p, mode});
-  const double base = it != baseline_from_runs().end() ? it->second : baseline_ns(p, mode);
-  state.counters["x_vs_10"] = ns / base;
-  state.SetItemsProcessed(state.iterations());
+  state.counters["bytes"] = static_cast<double>(structure.bytes());
+  run_lookup(state, family, f, p, [&structure](uint64_t a) { return structure.lookup(a); });
 }
 
 // ---------------------------------------------------------------------------
@@ -356,11 +374,16 @@ class SummaryReporter : public benchmark::ConsoleReporter {
 
   void ReportRuns(const std::vector<Run>& runs) override {
     for (const Run& run : runs) {
-      if (run.run_type != Run::RT_Iteration || run.error_occurred) continue;
+      if (run.error_occurred) continue;
       const std::string family = run.run_name.function_name;
       const long n = std::strtol(run.run_name.args.c_str(), nullptr, 10);
-      times_[family][n].push_back(run.GetAdjustedRealTime());
       units_[family] = benchmark::GetTimeUnitString(run.time_unit);
+      if (run.run_type == Run::RT_Iteration) {
+        times_[family][n].push_back(run.GetAdjustedCPUTime());
+      } else if (run.aggregate_name == "median") {
+        // With --benchmark_display_aggregates_only only aggregates come here.
+        medians_[family][n] = run.GetAdjustedCPUTime();
+      }
     }
     ConsoleReporter::ReportRuns(runs);
   }
@@ -368,8 +391,11 @@ class SummaryReporter : public benchmark::ConsoleReporter {
   void Finalize() override {
     ConsoleReporter::Finalize();
     std::ostream& out = GetOutputStream();
+    for (const auto& [family, by_n] : medians_) {
+      for (const auto& [n, t] : by_n) times_[family][n] = {t};
+    }
     if (times_.empty()) return;
-    out << "\nSummary (median over repetitions):\n";
+    out << "\nSummary (CPU time, median over repetitions):\n";
     char line[256];
     for (const auto& [family, by_n] : times_) {
       out << "  " << family << " [" << units_[family] << "]:";
@@ -377,7 +403,7 @@ class SummaryReporter : public benchmark::ConsoleReporter {
         std::snprintf(line, sizeof line, "  %ld: %.4g", n, median(v));
         out << line;
       }
-      if (family.rfind("lookup/", 0) == 0 && by_n.count(10) && by_n.size() > 1) {
+      if ((family.rfind("lookup/", 0) == 0 || family.rfind("proto/", 0) == 0) && by_n.count(10) && by_n.size() > 1) {
         const long largest = by_n.rbegin()->first;
         const double ratio = median(by_n.at(largest)) / median(by_n.at(10));
         std::snprintf(line, sizeof line, "   => %ld/10 ratio %.2fx (target <= 2x: %s)", largest, ratio,
@@ -402,10 +428,11 @@ class SummaryReporter : public benchmark::ConsoleReporter {
     return v.size() % 2 ? v[k] : (v[k - 1] + v[k]) / 2;
   }
   std::map<std::string, std::map<long, std::vector<double>>> times_;
+  std::map<std::string, std::map<long, double>> medians_;
   std::map<std::string, std::string> units_;
 };
 
-void register_benchmarks() {
+void register_benchmarks(bool with_prototypes) {
   const std::vector<int64_t> render_sizes = {1000, 10000, 100000};
   for (const int64_t n : render_sizes) {
     benchmark::RegisterBenchmark("render/create", BM_RenderCreate)->Arg(n)->Unit(benchmark::kMillisecond);
@@ -422,18 +449,37 @@ void register_benchmarks() {
     reg("change/alias_offset", Change::alias_offset);
   }
   // Size outermost, so the cached map is built once per size.
-  for (const int64_t n : {10, 100, 1000, 10000, 100000}) {
+  const std::vector<int64_t> lookup_sizes = {10, 100, 1000, 10000, 100000};
+  for (const int64_t n : lookup_sizes) {
     for (const Pattern p : {Pattern::random, Pattern::local}) {
-      for (const Mode mode : {Mode::throughput, Mode::latency}) {
-        const std::string name = std::string("lookup/") + (p == Pattern::random ? "random" : "local") + "/" +
-                                 (mode == Mode::throughput ? "throughput" : "latency");
-        benchmark::RegisterBenchmark(name.c_str(), BM_Lookup, p, mode)->Arg(n)->Unit(benchmark::kNanosecond);
-      }
+      const std::string family = std::string("lookup/") + name_of(p);
+      benchmark::RegisterBenchmark(family.c_str(), BM_Lookup, family, p)->Arg(n)->Unit(benchmark::kNanosecond);
     }
   }
   for (const int64_t n : render_sizes) {
     benchmark::RegisterBenchmark("build", BM_Build)->Arg(n)->Unit(benchmark::kMillisecond);
     benchmark::RegisterBenchmark("teardown", BM_Teardown)->Arg(n)->Unit(benchmark::kMillisecond);
+  }
+  // Prototypes of other lookup structures (lookup_prototypes.hpp), on the same
+  // maps and addresses; only with --with_prototypes.
+  if (!with_prototypes) return;
+  for (const int64_t n : lookup_sizes) {
+    for (const Pattern p : {Pattern::random, Pattern::local}) {
+      const auto reg = [&](const std::string& structure, auto fn) {
+        const std::string family = "proto/" + structure + "/" + name_of(p);
+        benchmark::RegisterBenchmark(family.c_str(), fn, family, p)->Arg(n)->Unit(benchmark::kNanosecond);
+      };
+      reg("oracle", BM_Oracle);
+      reg("binary", BM_Proto<proto::BinarySearch>);
+      reg("library", BM_Proto<proto::Library>);
+      reg("splus", BM_Proto<proto::SPlusTree>);
+      reg("pagetable", BM_Proto<proto::PageTable>);
+      reg("mru+binary", BM_Proto<proto::WithMru<proto::BinarySearch>>);
+      reg("mru+library", BM_Proto<proto::WithMru<proto::Library>>);
+      reg("mru+pagetable", BM_Proto<proto::WithMru<proto::PageTable>>);
+      reg("cache+library", BM_Proto<proto::WithRangeCache<proto::Library>>);
+      reg("cache+pagetable", BM_Proto<proto::WithRangeCache<proto::PageTable>>);
+    }
   }
 }
 
@@ -441,19 +487,28 @@ void register_benchmarks() {
 }  // namespace tlmmap::bench
 
 // libsystemc.so defines main() and calls sc_main(); this program has its own
-// main, but the link still needs an sc_main.
-int sc_main(int, char*[]) { return 0; }
+// main, but the link still needs sc_main (declared extern "C" by SystemC).
+extern "C" int sc_main(int, char*[]) { return 0; }
 
 int main(int argc, char** argv) {
   setenv("SC_COPYRIGHT_MESSAGE", "DISABLE", 1);
   bool custom_format = false;
+  bool with_prototypes = false;
+  int kept = 1;
   for (int i = 1; i < argc; ++i) {
     const std::string arg = argv[i];
+    if (arg == "--with_prototypes") {  // ours: not passed on to Google Benchmark
+      with_prototypes = true;
+      continue;
+    }
     if (arg.rfind("--benchmark_format", 0) == 0 && arg != "--benchmark_format=console") custom_format = true;
+    argv[kept++] = argv[i];
   }
+  argc = kept;
+  argv[argc] = nullptr;
   benchmark::Initialize(&argc, argv);
   if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
-  tlmmap::bench::register_benchmarks();
+  tlmmap::bench::register_benchmarks(with_prototypes);
   if (custom_format) {
     benchmark::RunSpecifiedBenchmarks();
   } else {

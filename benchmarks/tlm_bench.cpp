@@ -317,34 +317,51 @@ void elaborate() {
   sc_core::sc_start(sc_core::SC_ZERO_TIME);  // end of elaboration: sockets bound
 }
 
-// Prints each map benchmark's time over its floor's (same pattern and size).
+// After the usual table, a summary: each map benchmark over its floor (same
+// pattern and size) and the DMI copies over memcpy, from the medians when
+// repetitions are asked for (works with --benchmark_enable_random_interleaving).
 class RatioReporter : public benchmark::ConsoleReporter {
  public:
   void ReportRuns(const std::vector<Run>& runs) override {
-    std::vector<Run> out = runs;
-    for (Run& r : out) {
-      const std::string name = r.benchmark_name();
-      if (r.run_type != Run::RT_Iteration || r.iterations == 0) continue;
-      const double t = r.GetAdjustedCPUTime();
-      const auto floor_pos = name.find("/floor/");
-      const auto map_pos = name.find("/map/");
-      if (floor_pos != std::string::npos) {
-        floors_[name.substr(0, floor_pos) + name.substr(floor_pos + 6)] = t;
-      } else if (map_pos != std::string::npos) {
-        auto it = floors_.find(name.substr(0, map_pos) + name.substr(map_pos + 4));
-        if (it != floors_.end()) r.counters["x_floor"] = benchmark::Counter(t / it->second);
-      }
-      if (name == "dmi/memcpy_64") memcpy_ = t;
-      if ((name == "dmi/pointer_64" || name == "dmi/dmi_initiator_64") && memcpy_ > 0) {
-        r.counters["memcpy_speed"] = benchmark::Counter(memcpy_ / t);
+    for (const Run& r : runs) {
+      const bool aggregate = r.run_type == Run::RT_Aggregate;
+      if (aggregate ? r.aggregate_name != "median" : r.iterations == 0) continue;
+      // Without repetitions the single run counts; with them, the median.
+      if (!aggregate && r.repetitions > 1) continue;
+      times_[r.run_name.function_name] = r.GetAdjustedCPUTime();
+    }
+    ConsoleReporter::ReportRuns(runs);
+  }
+
+  void Finalize() override {
+    ConsoleReporter::Finalize();
+    auto& out = GetOutputStream();
+    out << "\nsummary (CPU time per operation; target: map <= 1.5x floor, DMI >= 0.9x memcpy)\n";
+    for (const char* pattern : {"repeat", "random"}) {
+      for (int n : kRegionCounts) {
+        const std::string floor = std::string("transport/") + pattern + "/floor/" + std::to_string(n);
+        const std::string map = std::string("transport/") + pattern + "/map/" + std::to_string(n);
+        if (!times_.count(floor) || !times_.count(map)) continue;
+        out << "  " << pattern << " " << n << " regions: floor " << times_[floor] << " ns, map " << times_[map]
+            << " ns, x" << times_[map] / times_[floor] << "\n";
       }
     }
-    ConsoleReporter::ReportRuns(out);
+    if (times_.count("dmi/memcpy_64")) {
+      for (const char* how : {"dmi/pointer_64", "dmi/dmi_initiator_64"}) {
+        if (times_.count(how)) {
+          out << "  " << how << ": " << times_[how] << " ns, " << times_["dmi/memcpy_64"] / times_[how]
+              << "x the speed of memcpy (" << times_["dmi/memcpy_64"] << " ns)\n";
+        }
+      }
+    }
+    if (times_.count("commit/toggle_one_of_10k")) {
+      out << "  commit toggling one region of 10k, DMI invalidation included: " << times_["commit/toggle_one_of_10k"]
+          << " us (target < 1000 us)\n";
+    }
   }
 
  private:
-  std::map<std::string, double> floors_;
-  double memcpy_ = 0;
+  std::map<std::string, double> times_;
 };
 
 }  // namespace

@@ -44,11 +44,6 @@ void FlatView::build_index() {
   top_last_ = levels_.back().keys[levels_.back().count - 1];
 }
 
-const FlatRange* FlatView::lookup(uint64_t address) const noexcept {
-  const std::size_t i = first_ending_at_or_after(address);
-  if (i == ranges_.size() || ranges_[i].start > address) return nullptr;
-  return &ranges_[i];
-}
 
 namespace {
 

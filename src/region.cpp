@@ -96,19 +96,20 @@ void Region::add_subregion_overlap(uint64_t offset, Region& subregion, int prior
 }
 
 void Region::add_subregion_common(uint64_t offset, Region& sub, int priority, bool overlap) {
-  const std::string what = "adding " + quoted(sub) + " to " + quoted(*this) + " at " + hex(offset);
+  // Built only for a refusal: adding is on the path of every map build.
+  const auto what = [&] { return "adding " + quoted(sub) + " to " + quoted(*this) + " at " + hex(offset); };
   if (kind_ == RegionKind::alias) {
-    report_error(detail::kRegionMsg, what + ": an alias cannot hold subregions");
+    report_error(detail::kRegionMsg, what() + ": an alias cannot hold subregions");
     return;
   }
   if (sub.container_ != nullptr) {
     report_error(detail::kRegionMsg,
-                 what + ": it is already a subregion, " + placement(sub) + "; delete it there first");
+                 what() + ": it is already a subregion, " + placement(sub) + "; delete it there first");
     return;
   }
   for (const Region* up = this; up != nullptr; up = up->container_) {
     if (up == &sub) {
-      report_error(detail::kRegionMsg, what + ": " + quoted(sub) +
+      report_error(detail::kRegionMsg, what() + ": " + quoted(sub) +
                                            (up == this ? " cannot hold itself"
                                                        : " would contain itself (it holds " +
                                                              quoted(*this) + ")"));
@@ -133,7 +134,7 @@ void Region::add_subregion_common(uint64_t offset, Region& sub, int priority, bo
     sub.priority_ = old_priority;
     sub.may_overlap_ = old_overlap;
     sub.add_sequence_ = old_sequence;
-    report_error(detail::kRegionMsg, what + ": " + mirror);
+    report_error(detail::kRegionMsg, what() + ": " + mirror);
     return;
   }
   MapState& state = MapState::get();

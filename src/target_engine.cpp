@@ -43,7 +43,6 @@ TargetEngine::TargetEngine(AddressSpace& space, std::function<unsigned()> initia
       initiator_count_(std::move(initiator_count)),
       initiator_(std::move(initiator)),
       deferred_(this, &TargetEngine::on_deferred) {
-  std::fill(std::begin(hot_), std::end(hot_), &kNothing);
   std::fill(std::begin(page_cache_), std::end(page_cache_), &kNothing);
   space_.add_observer(*this);
   registry().push_back(this);
@@ -65,7 +64,6 @@ void TargetEngine::rebind() {
   latencies_.assign(1, {sc_core::SC_ZERO_TIME, sc_core::SC_ZERO_TIME});
   latency_index_.clear();
   latency_index_[{0, 0}] = 0;
-  std::fill(std::begin(hot_), std::end(hot_), &kNothing);
   std::fill(std::begin(page_cache_), std::end(page_cache_), &kNothing);
 }
 
@@ -101,7 +99,8 @@ DeviceLink* TargetEngine::device_of(std::size_t i) {
   return links_[i];
 }
 
-void TargetEngine::b_transport_general(int /*id*/, tlm::tlm_generic_payload& gp, sc_core::sc_time& delay) {
+void TargetEngine::b_transport_general(int /*id*/, tlm::tlm_generic_payload& gp, sc_core::sc_time& delay,
+                                       std::size_t i) {
   const uint64_t address = gp.get_address();
   const unsigned length = gp.get_data_length();
   const unsigned streaming = gp.get_streaming_width();
@@ -116,7 +115,7 @@ void TargetEngine::b_transport_general(int /*id*/, tlm::tlm_generic_payload& gp,
   }
   // The addresses the access touches: one streaming beat.
   const unsigned span = std::min(length, streaming);
-  const std::size_t i = find(address);
+  if (i == kUnknown) i = find(address);
   if (i != kNone && u128(address) + span - 1 <= view_->ranges()[i].last) {
     const FlatRange& fr = view_->ranges()[i];
     if (DeviceLink* link = device_of(i)) {
@@ -129,6 +128,31 @@ void TargetEngine::b_transport_general(int /*id*/, tlm::tlm_generic_payload& gp,
       // Wholly inside one window of a TLM device: the device sees the
       // transaction itself, byte enables, streaming and extensions included.
       link->b_transport(gp, delay, fr.region_offset(address), true);
+      return;
+    }
+    Region& r = *fr.region;
+    const bool callbacks = r.kind() == RegionKind::mmio ||
+                           (r.kind() == RegionKind::rom_device && (gp.is_write() || !fr.romd_mode));
+    if (callbacks && gp.get_byte_enable_ptr() == nullptr && streaming >= length && single_access_size(length)) {
+      // One access of a CPU's size to callbacks: straight to the region.
+      delay += gp.is_write() ? r.write_latency() : r.read_latency();
+      if (const auto refused = refusal(fr, gp)) {
+        if (gp.is_read()) std::memset(gp.get_data_ptr(), 0, length);  // as the model's path answers
+        gp.set_response_status(*refused);
+        return;
+      }
+      auto& device = static_cast<MmioRegion&>(r);
+      const MemTxAttrs attrs = attributes_of(gp);
+      const uint64_t offset = fr.region_offset(address);
+      MemTxResult result;
+      if (gp.is_write()) {
+        result = device.dispatch_write(offset, load_host(gp.get_data_ptr(), length), length, attrs, &delay);
+      } else {
+        uint64_t value = 0;
+        result = device.dispatch_read(offset, value, length, attrs, &delay);
+        store_host(gp.get_data_ptr(), length, value);
+      }
+      gp.set_response_status(to_tlm_response(result));
       return;
     }
   }

@@ -81,10 +81,10 @@ class DmiInitiator : public sc_core::sc_module {
       if (const tlm::tlm_dmi* d = cache_.find(address, length, is_write)) {
         uint8_t* p = d->get_dmi_ptr() + (address - d->get_start_address());
         if (is_write) {
-          std::memcpy(p, data, length);
+          copy(p, data, length);
           delay += d->get_write_latency();
         } else {
-          std::memcpy(data, p, length);
+          copy(data, p, length);
           delay += d->get_read_latency();
         }
         ++dmi_accesses_;
@@ -101,6 +101,20 @@ class DmiInitiator : public sc_core::sc_module {
       cache_.record(address, socket->get_direct_mem_ptr(payload_, dmi), dmi);
     }
     return status;
+  }
+
+  // Common sizes as fixed-size copies the compiler inlines.
+  static void copy(uint8_t* to, const uint8_t* from, unsigned length) {
+    switch (length) {
+      case 1: std::memcpy(to, from, 1); break;
+      case 2: std::memcpy(to, from, 2); break;
+      case 4: std::memcpy(to, from, 4); break;
+      case 8: std::memcpy(to, from, 8); break;
+      case 16: std::memcpy(to, from, 16); break;
+      case 32: std::memcpy(to, from, 32); break;
+      case 64: std::memcpy(to, from, 64); break;
+      default: std::memcpy(to, from, length); break;
+    }
   }
 
   void prepare(uint64_t address, uint8_t* data, unsigned length, bool is_write) {

@@ -31,8 +31,18 @@ class FlatView {
   const std::vector<FlatRange>& ranges() const noexcept { return ranges_; }
   bool empty() const noexcept { return ranges_.empty(); }
 
-  // The range holding `address`, or nullptr. O(log n).
-  const FlatRange* lookup(uint64_t address) const noexcept;
+  // The range holding `address`, or nullptr. O(log n) in a static search
+  // tree, after a small cache of the ranges found last (by 4 KiB page): an
+  // initiator's accesses are rarely random, and a hit costs a few loads
+  // whatever the size of the map. Views are used from one thread (SystemC's).
+  const FlatRange* lookup(uint64_t address) const noexcept {
+    const FlatRange*& slot = recent_[recent_slot(address)];
+    if (slot != nullptr && slot->start <= address && address <= slot->last) return slot;
+    const std::size_t i = first_ending_at_or_after(address);
+    if (i == ranges_.size() || ranges_[i].start > address) return nullptr;
+    slot = &ranges_[i];
+    return slot;
+  }
   // Index of the first range whose last address is >= `address`
   // (ranges().size() if none).
   std::size_t first_ending_at_or_after(uint64_t address) const noexcept {
@@ -53,6 +63,10 @@ class FlatView {
 
  private:
   static constexpr std::size_t kFanout = 8;  // 8 keys of 8 bytes: one cache line
+  static constexpr unsigned kRecentBits = 8;
+  static std::size_t recent_slot(uint64_t address) noexcept {
+    return static_cast<std::size_t>(((address >> 12) * 0x9E3779B97F4A7C15ULL) >> (64 - kRecentBits));
+  }
   struct AlignedFree {
     void operator()(uint64_t* p) const noexcept;
   };
@@ -73,6 +87,7 @@ class FlatView {
   const uint64_t* keys_[kMaxDepth] = {};
   std::size_t depth_ = 0;
   uint64_t top_last_ = 0;
+  mutable const FlatRange* recent_[std::size_t(1) << kRecentBits] = {};
 };
 
 // The address ranges (merged, ascending) where `before` and `after` do not

@@ -37,24 +37,21 @@ class TargetEngine : private FlatViewObserver {
   AddressSpace& space() noexcept { return space_; }
 
   // RAM and ROM accesses inside one flat range, without byte enables or
-  // streaming, are copied here; each initiator starts from the range it used
-  // last. Everything else takes the general path.
+  // streaming, are copied here. Everything else takes the general path.
   void b_transport(int id, tlm::tlm_generic_payload& gp, sc_core::sc_time& delay) {
     if (&space_.view() != view_) rebind();
     const uint64_t address = gp.get_address();
-    const Direct*& hot = hot_[static_cast<std::size_t>(id) & kHotMask];
-    uint64_t offset = address - hot->start;
-    if (offset > hot->span) {
-      // Then the range last seen in this page's slot, then the search.
-      const Direct*& slot = page_cache_[page_slot(address)];
-      if (address - slot->start > slot->span) {
-        const Direct* found = direct_at(address);
-        if (found == nullptr) return b_transport_general(id, gp, delay);
-        slot = found;
-      }
-      hot = slot;
-      offset = address - hot->start;
+    // The range last seen in this page's slot, else the search.
+    const Direct*& slot = page_cache_[page_slot(address)];
+    if (address - slot->start > slot->span) {
+      const std::size_t i = view_->first_ending_at_or_after(address);
+      if (i == direct_.size()) return b_transport_general(id, gp, delay, kNone);
+      const Direct& found = direct(i);
+      if (address < found.start) return b_transport_general(id, gp, delay, kNone);  // a hole
+      slot = &found;
     }
+    const Direct* hot = slot;
+    const uint64_t offset = address - hot->start;
     const Direct& d = *hot;
     const unsigned length = gp.get_data_length();
     if (length - 1 <= d.span - offset && gp.get_byte_enable_ptr() == nullptr && gp.get_streaming_width() >= length) {
@@ -74,7 +71,7 @@ class TargetEngine : private FlatViewObserver {
         return;
       }
     }
-    b_transport_general(id, gp, delay);
+    b_transport_general(id, gp, delay, &d == &kNothing ? kUnknown : static_cast<std::size_t>(&d - direct_.data()));
   }
 
   tlm::tlm_sync_enum nb_transport_fw(int id, tlm::tlm_generic_payload& gp, tlm::tlm_phase& phase,
@@ -101,11 +98,12 @@ class TargetEngine : private FlatViewObserver {
 
  private:
   static constexpr std::size_t kNone = ~std::size_t(0);
+  static constexpr std::size_t kUnknown = kNone - 1;  // not looked up yet
 
   // What the fast path needs of one flat range, learned on first use; 32
   // bytes, so that a random access over a large map touches one line.
   struct alignas(32) Direct {
-    uint64_t start = 1;  // the range is [start, start + span]
+    uint64_t start = ~uint64_t(0);  // the range is [start, start + span]
     uint64_t span = 0;
     uint8_t* base = nullptr;  // host address of the range's first byte
     uint32_t latency = 0;     // index into latencies_
@@ -127,18 +125,12 @@ class TargetEngine : private FlatViewObserver {
     if (!d.known) learn(i);
     return d;
   }
-  // The range at `address` if its reads are direct, else nullptr. Reads
-  // only the search tree and the Direct entry.
-  const Direct* direct_at(uint64_t address) {
-    const std::size_t i = view_->first_ending_at_or_after(address);
-    if (i == direct_.size()) return nullptr;
-    const Direct& d = direct(i);
-    return d.read && d.start <= address ? &d : nullptr;
-  }
 
   void rebind();
   void learn(std::size_t i);
-  void b_transport_general(int id, tlm::tlm_generic_payload& gp, sc_core::sc_time& delay);
+  // `range`: the index of the flat range holding the address (kNone for a
+  // hole), as the fast path found it, or kUnknown.
+  void b_transport_general(int id, tlm::tlm_generic_payload& gp, sc_core::sc_time& delay, std::size_t range);
   void flat_view_changed(const AddressSpace& space, const FlatView& before, const FlatView& after) override;
   // invalidate_direct_mem_ptr on the initiators holding a grant that meets
   // [first, last] (a map change), or on all of them (a device's own
@@ -154,10 +146,10 @@ class TargetEngine : private FlatViewObserver {
   tlm::tlm_sync_enum deliver_response(int id, tlm::tlm_generic_payload& gp, sc_core::sc_time& delay,
                                       DeviceLink& link, bool in_device_call);
 
-  static constexpr std::size_t kHotMask = 63;  // initiators share entries beyond 64
   // A direct-mapped cache of ranges by 4 KiB page (hashed), shared by the
-  // initiators: random accesses over a few thousand pages skip the search.
-  static constexpr unsigned kPageCacheBits = 12;
+  // initiators: repeated and local accesses, and random ones over a few
+  // thousand pages, skip the search.
+  static constexpr unsigned kPageCacheBits = 14;
   static std::size_t page_slot(uint64_t address) {
     return static_cast<std::size_t>(((address >> 12) * 0x9E3779B97F4A7C15ULL) >> (64 - kPageCacheBits));
   }
@@ -173,7 +165,6 @@ class TargetEngine : private FlatViewObserver {
   // The distinct (read, write) latencies of the ranges learned so far.
   std::vector<std::pair<sc_core::sc_time, sc_core::sc_time>> latencies_;
   std::map<std::pair<uint64_t, uint64_t>, uint32_t> latency_index_;
-  const Direct* hot_[kHotMask + 1];
   const Direct* page_cache_[std::size_t(1) << kPageCacheBits];
 
   // The response channel towards each initiator: one BEGIN_RESP at a time.
