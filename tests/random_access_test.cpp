@@ -54,6 +54,7 @@
 #include <gtest/gtest.h>
 #include <systemc>
 
+#include "support/test_env.hpp"
 #include "support/naive_resolver.hpp"
 #include "support/random_access_devices.hpp"
 #include "support/random_access_model.hpp"
@@ -70,23 +71,8 @@ namespace {
 using sc_core::sc_time;
 using sc_core::SC_ZERO_TIME;
 
-#if defined(__SANITIZE_ADDRESS__)
-constexpr bool kSanitized = true;
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-constexpr bool kSanitized = true;
-#else
-constexpr bool kSanitized = false;
-#endif
-#else
-constexpr bool kSanitized = false;
-#endif
-
-uint64_t env_number(const char* name, uint64_t fallback) {
-  const char* text = std::getenv(name);
-  if (text == nullptr || *text == '\0') return fallback;
-  return std::strtoull(text, nullptr, 0);
-}
+using test::env_number;
+using test::kSanitized;
 
 // --- randomness --------------------------------------------------------------
 

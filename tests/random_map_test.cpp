@@ -23,6 +23,7 @@
 
 #include <gtest/gtest.h>
 
+#include "support/test_env.hpp"
 #include "support/naive_resolver.hpp"
 #include "support/random_map.hpp"
 #include "tlmmap/alias_region.hpp"
@@ -34,23 +35,8 @@
 namespace tlmmap::test {
 namespace {
 
-#if defined(__SANITIZE_ADDRESS__)
-constexpr bool kSanitized = true;
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-constexpr bool kSanitized = true;
-#else
-constexpr bool kSanitized = false;
-#endif
-#else
-constexpr bool kSanitized = false;
-#endif
-
-uint64_t env_number(const char* name, uint64_t fallback) {
-  const char* text = std::getenv(name);
-  if (text == nullptr || *text == '\0') return fallback;
-  return std::strtoull(text, nullptr, 0);
-}
+using test::env_number;
+using test::kSanitized;
 
 uint64_t map_count(uint64_t normal, uint64_t sanitized) {
   return env_number("TLMMAP_RANDOM_MAPS", kSanitized ? sanitized : normal);
