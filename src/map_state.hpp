@@ -28,12 +28,6 @@ class MapState {
   }
   int depth() const noexcept { return depth_; }
 
-  // A change that may alter the flat views reaching `region`: marks the
-  // address spaces that reach it, renders them at once outside a transaction.
-  void region_changed(const Region& region) {
-    mark_reaching(region);
-    render_if_idle();
-  }
   // Marks the address spaces whose root reaches `region` (up through
   // containers and aliases) for a full render.
   void mark_reaching(const Region& region);

@@ -9,7 +9,6 @@
 namespace tlmmap::detail {
 
 inline constexpr const char* kRegionMsg = "tlmmap/region";
-inline constexpr const char* kAddressSpaceMsg = "tlmmap/address_space";
 inline constexpr const char* kRenderMsg = "tlmmap/render";
 inline constexpr const char* kMemoryMsg = "tlmmap/memory";
 inline constexpr const char* kMemmapMsg = "tlmmap/memmap";

@@ -1,19 +1,26 @@
 #!/usr/bin/env bash
 # ctest: the consumer project builds and runs against tlmmap both ways.
-#   check.sh SOURCE_DIR BUILD_DIR WORK_DIR
+#   check.sh SOURCE_DIR BUILD_DIR WORK_DIR [SANITIZE]
 set -euo pipefail
-source_dir=$1 build_dir=$2 work=$3
+source_dir=$1 build_dir=$2 work=$3 sanitize=${4:-OFF}
+# A sanitized libtlmmap needs its runtime in the consumer's link too.
+flags=()
+case "$sanitize" in
+  ON|on|1|TRUE|true|YES|yes)
+    flags=(-DCMAKE_CXX_FLAGS="-fsanitize=address,undefined" -DCMAKE_EXE_LINKER_FLAGS="-fsanitize=address,undefined")
+    ;;
+esac
 rm -rf "$work" && mkdir -p "$work"
 export SC_COPYRIGHT_MESSAGE=DISABLE
 expected="  0000000000001000-0000000000001fff (prio 0, ram): ram"
 
 cmake --install "$build_dir" --prefix "$work/prefix" >/dev/null
-cmake -S "$source_dir/tests/consumer" -B "$work/installed" -G Ninja -DCMAKE_PREFIX_PATH="$work/prefix" >/dev/null
+cmake -S "$source_dir/tests/consumer" -B "$work/installed" -G Ninja -DCMAKE_PREFIX_PATH="$work/prefix" "${flags[@]}" >/dev/null
 cmake --build "$work/installed" >/dev/null
 "$work/installed/consumer" | grep -qxF "$expected"
 echo "find_package(tlmmap) after cmake --install: OK"
 
-cmake -S "$source_dir/tests/consumer" -B "$work/subdir" -G Ninja -DTLMMAP_SOURCE="$source_dir" >/dev/null
+cmake -S "$source_dir/tests/consumer" -B "$work/subdir" -G Ninja -DTLMMAP_SOURCE="$source_dir" -DTLMMAP_SANITIZE="$sanitize" "${flags[@]}" >/dev/null
 cmake --build "$work/subdir" --target consumer >/dev/null
 "$work/subdir/consumer" | grep -qxF "$expected"
 echo "add_subdirectory(tlmmap): OK"

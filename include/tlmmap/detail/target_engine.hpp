@@ -55,16 +55,16 @@ class TargetEngine : private FlatViewObserver {
     const Direct& d = *hot;
     const unsigned length = gp.get_data_length();
     if (length - 1 <= d.span - offset && gp.get_byte_enable_ptr() == nullptr && gp.get_streaming_width() >= length) {
-      uint8_t* host = d.base + offset;
+      // d.base is null unless d.read or d.write holds: no pointer arithmetic before the check.
       if (gp.is_read() && d.read) {
-        std::memcpy(gp.get_data_ptr(), host, length);
+        std::memcpy(gp.get_data_ptr(), d.base + offset, length);
         delay += latencies_[d.latency].first;
         gp.set_dmi_allowed(true);
         gp.set_response_status(tlm::TLM_OK_RESPONSE);
         return;
       }
       if (gp.is_write() && d.write) {
-        std::memcpy(host, gp.get_data_ptr(), length);
+        std::memcpy(d.base + offset, gp.get_data_ptr(), length);
         delay += latencies_[d.latency].second;
         gp.set_dmi_allowed(true);
         gp.set_response_status(tlm::TLM_OK_RESPONSE);
