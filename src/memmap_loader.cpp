@@ -1,5 +1,6 @@
 #include "tlmmap/memmap_loader.hpp"
 
+#include <algorithm>
 #include <climits>
 #include <functional>
 #include <fstream>
@@ -305,15 +306,29 @@ void check_graph(const Document& d) {
     if (d.index.find(r.target) == d.index.end()) {
       throw MemmapError(r.where + ": target \"" + r.target + "\" is not a region id");
     }
-    std::string chain = "\"" + r.id + "\"";
+    std::vector<const RegionEntry*> chain{&r};
+    const auto describe = [&chain] {
+      // Long chains are named by their ends only, so that the message stays one readable line.
+      std::string text;
+      for (std::size_t i = 0; i < chain.size(); ++i) {
+        if (chain.size() > 8 && i == 4) {
+          text += " -> ... (" + std::to_string(chain.size() - 8) + " more)";
+          i = chain.size() - 4;
+        }
+        text += (i == 0 ? "\"" : " -> \"") + chain[i]->id + "\"";
+      }
+      return text;
+    };
     const RegionEntry* x = &r;
-    for (int hops = 0; x->kind == RegionKind::alias; ++hops) {
+    while (x->kind == RegionKind::alias) {
       x = &d.regions[d.index.at(x->target)];
-      chain += " -> \"" + x->id + "\"";
-      if (x == &r) throw MemmapError(r.where + ": alias cycle " + chain);
-      if (hops > detail::kMaxRenderDepth) {
-        throw MemmapError(r.where + ": the alias chain never reaches a region that is not an alias (" +
-                          chain + ")");
+      const bool seen = std::find(chain.begin(), chain.end(), x) != chain.end();
+      chain.push_back(x);
+      if (x == &r) throw MemmapError(r.where + ": alias cycle " + describe());
+      if (seen) throw MemmapError(r.where + ": the alias chain runs into an alias cycle (" + describe() + ")");
+      if (x->kind == RegionKind::alias && chain.size() > static_cast<std::size_t>(detail::kMaxRenderDepth)) {
+        throw MemmapError(r.where + ": aliases of aliases nest deeper than " +
+                          std::to_string(detail::kMaxRenderDepth) + " levels (" + describe() + ")");
       }
     }
   }

@@ -175,6 +175,17 @@ TEST_P(MemmapRefusal, IsRefusedWholeNamingTheEntry) {
 
 const std::string kRam = R"({"id": "ram", "kind": "ram", "size": "0x1000"})";
 
+// a0 -> ram, a1 -> a0, ..., a299 -> a298: a chain deeper than the renderer goes.
+std::string deep_alias_chain() {
+  std::string regions = kRam;
+  for (int i = 0; i < 300; ++i) {
+    const std::string target = i == 0 ? "ram" : "a" + std::to_string(i - 1);
+    regions += R"(, {"id": "a)" + std::to_string(i) + R"(", "kind": "alias", "size": 16, "target": ")" + target +
+               R"(", "target_offset": 0})";
+  }
+  return doc(regions);
+}
+
 INSTANTIATE_TEST_SUITE_P(
     Memmap, MemmapRefusal,
     ::testing::Values(
@@ -212,6 +223,14 @@ INSTANTIATE_TEST_SUITE_P(
                 doc(R"({"id": "a", "kind": "alias", "size": 16, "target": "b", "target_offset": 0},
                        {"id": "b", "kind": "alias", "size": 16, "target": "a", "target_offset": 0})"),
                 "alias cycle \"a\" -> \"b\" -> \"a\""},
+        Refusal{"AliasIntoACycle",
+                doc(R"({"id": "x", "kind": "alias", "size": 16, "target": "a", "target_offset": 0},
+                       {"id": "a", "kind": "alias", "size": 16, "target": "b", "target_offset": 0},
+                       {"id": "b", "kind": "alias", "size": 16, "target": "a", "target_offset": 0})"),
+                "(id \"x\"): the alias chain runs into an alias cycle (\"x\" -> \"a\" -> \"b\" -> \"a\")"},
+        Refusal{"AliasChainTooDeep", deep_alias_chain(),
+                "(id \"a256\"): aliases of aliases nest deeper than 256 levels (\"a256\" -> \"a255\" -> \"a254\" -> "
+                "\"a253\" -> ... (249 more) -> \"a3\" -> \"a2\" -> \"a1\" -> \"a0\")"},
         Refusal{"AliasOfItself", doc(R"({"id": "a", "kind": "alias", "size": 16, "target": "a", "target_offset": 0})"),
                 "alias cycle \"a\" -> \"a\""},
         Refusal{"SubregionOnAlias",

@@ -35,9 +35,12 @@ std::unique_ptr<tlmmap::MemoryMap> load(const std::string& path) {
 int run_check(const tlmmap::MemoryMap& map, const std::string& path) {
   const auto findings = tlmmap::check_map(map);
   for (const auto& f : findings) std::cout << to_string(f.kind) << ": " << f.message << "\n";
-  std::cout << path << ": " << (findings.empty() ? "no findings" : std::to_string(findings.size()) + " findings")
-            << " (" << map.regions().size() << " regions, " << map.address_spaces().size()
-            << " address spaces)\n";
+  const auto count = [](std::size_t n, const char* what) {
+    return std::to_string(n) + " " + what + (n == 1 ? "" : "s");
+  };
+  std::cout << path << ": " << (findings.empty() ? "no findings" : count(findings.size(), "finding")) << " ("
+            << count(map.regions().size(), "region") << ", " << count(map.address_spaces().size(), "address space")
+            << ")\n";
   return findings.empty() ? 0 : 1;
 }
 
