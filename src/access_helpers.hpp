@@ -5,8 +5,23 @@
 #include <cstdint>
 
 #include "tlmmap/address_space.hpp"
+#include "tlmmap/ram_region.hpp"
+#include "tlmmap/rom_device_region.hpp"
 
 namespace tlmmap::detail {
+
+// Host memory behind a region (RAM, ROM, ROM device), or nullptr if it has none.
+inline uint8_t* host_memory(Region& r) {
+  switch (r.kind()) {
+    case RegionKind::ram:
+    case RegionKind::rom:
+      return static_cast<RamRegion&>(r).host_ptr();
+    case RegionKind::rom_device:
+      return static_cast<RomDeviceRegion&>(r).host_ptr();
+    default:
+      return nullptr;
+  }
+}
 
 // `n` bytes at `address` where nothing is mapped: the address space's
 // UnmappedPolicy (reads as zero either way; warning and result per policy).

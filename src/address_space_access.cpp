@@ -22,19 +22,6 @@ std::string describe(bool is_write, uint64_t length, uint64_t address, const Add
          " in address space '" + space.name() + "'";
 }
 
-// Host memory behind a range, or nullptr if the region has none.
-uint8_t* host_memory(Region& r) {
-  switch (r.kind()) {
-    case RegionKind::ram:
-    case RegionKind::rom:
-      return static_cast<RamRegion&>(r).host_ptr();
-    case RegionKind::rom_device:
-      return static_cast<RomDeviceRegion&>(r).host_ptr();
-    default:
-      return nullptr;
-  }
-}
-
 }  // namespace
 
 namespace detail {
@@ -125,7 +112,7 @@ class Access {
   }
 
   MemTxResult direct(Region& r, uint64_t offset, uint8_t* data, uint64_t n) {
-    uint8_t* host = host_memory(r);
+    uint8_t* host = detail::host_memory(r);
     if (host == nullptr) return MemTxResult::error;
     if (is_write_) {
       std::memcpy(host + offset, data, n);
@@ -202,7 +189,7 @@ uint64_t debug_access(AddressSpace& space, uint64_t address, uint8_t* data, uint
     const uint64_t offset = fr->region_offset(address + done);
     Region& r = *fr->region;
     uint64_t moved = 0;
-    if (uint8_t* host = host_memory(r)) {
+    if (uint8_t* host = detail::host_memory(r)) {
       // Debug writes reach ROM too (a debugger loading an image).
       if (is_write) {
         std::memcpy(host + offset, data + done, n);

@@ -21,18 +21,6 @@ std::vector<TargetEngine*>& registry() {
   return *engines;
 }
 
-uint8_t* host_of(Region& r) {
-  switch (r.kind()) {
-    case RegionKind::ram:
-    case RegionKind::rom:
-      return static_cast<RamRegion&>(r).host_ptr();
-    case RegionKind::rom_device:
-      return static_cast<RomDeviceRegion&>(r).host_ptr();
-    default:
-      return nullptr;
-  }
-}
-
 bool single_access_size(unsigned n) { return n == 1 || n == 2 || n == 4 || n == 8; }
 
 }  // namespace
@@ -80,7 +68,7 @@ void TargetEngine::learn(std::size_t i) {
   const bool memory = r.kind() == RegionKind::ram || r.kind() == RegionKind::rom ||
                       (r.kind() == RegionKind::rom_device && fr.romd_mode);
   if (!memory) return;
-  uint8_t* host = host_of(r);
+  uint8_t* host = host_memory(r);
   if (host == nullptr) return;
   d.base = host + fr.offset_in_region;
   d.read = true;

@@ -271,13 +271,13 @@ class CaseRunner {
 
   // --- building ---------------------------------------------------------------
 
+  // The live map's regions carry the recording callbacks; an MMIO region of
+  // a pooled size may be a TLM device window instead.
   Region& make_live(int i) {
     const RegionSpec& r = spec_.regions[i];
     const std::string name = region_name(spec_, i);
     const RegionConfig& c = config_[i];
     switch (r.kind) {
-      case RegionKind::ram: return live_->make<RamRegion>(name, name, r.size);
-      case RegionKind::rom: return live_->make<RomRegion>(name, name, r.size);
       case RegionKind::rom_device:
         return live_->make<RomDeviceRegion>(name, name, r.size, make_recording_ops(c.mmio, i, b_.log));
       case RegionKind::mmio: {
@@ -289,36 +289,8 @@ class CaseRunner {
         }
         return live_->make<MmioRegion>(name, name, r.size, make_recording_ops(c.mmio, i, b_.log));
       }
-      case RegionKind::container: return live_->make<ContainerRegion>(name, name, r.size);
-      case RegionKind::iommu: return live_->make<IommuRegion>(name, name, r.size);
-      case RegionKind::reservation: return live_->make<ReservationRegion>(name, name, r.size);
-      case RegionKind::alias:
-        if (r.target >= 0 && r.target < i) {
-          return live_->make<AliasRegion>(name, name, *live_regions_[r.target], r.alias_offset, r.size);
-        }
-        return live_->make<AliasRegion>(name, name, r.size);
+      default: return make_spec_region(*live_, spec_, i, live_regions_);
     }
-    return live_->make<MmioRegion>(name, name, r.size);
-  }
-
-  Region& make_shadow(int i) {
-    const RegionSpec& r = spec_.regions[i];
-    const std::string name = region_name(spec_, i);
-    switch (r.kind) {
-      case RegionKind::ram: return shadow_->make<RamRegion>(name, name, r.size);
-      case RegionKind::rom: return shadow_->make<RomRegion>(name, name, r.size);
-      case RegionKind::rom_device: return shadow_->make<RomDeviceRegion>(name, name, r.size);
-      case RegionKind::mmio: return shadow_->make<MmioRegion>(name, name, r.size);
-      case RegionKind::container: return shadow_->make<ContainerRegion>(name, name, r.size);
-      case RegionKind::iommu: return shadow_->make<IommuRegion>(name, name, r.size);
-      case RegionKind::reservation: return shadow_->make<ReservationRegion>(name, name, r.size);
-      case RegionKind::alias:
-        if (r.target >= 0 && r.target < i) {
-          return shadow_->make<AliasRegion>(name, name, *shadow_regions_[r.target], r.alias_offset, r.size);
-        }
-        return shadow_->make<AliasRegion>(name, name, r.size);
-    }
-    return shadow_->make<MmioRegion>(name, name, r.size);
   }
 
   void build() {
@@ -341,7 +313,7 @@ class CaseRunner {
     for (int i = 0; i < n; ++i) {
       try {
         live_regions_.push_back(&make_live(i));
-        shadow_regions_.push_back(&make_shadow(i));
+        shadow_regions_.push_back(&make_spec_region(*shadow_, spec_, i, shadow_regions_));
       } catch (const sc_core::sc_report& report) {
         skip(std::string("region refused: ") + report.get_msg());
         return;
@@ -653,40 +625,6 @@ class CaseRunner {
     return !done();
   }
 
-  void apply_op(const std::vector<Region*>& regions, const Op& op) {
-    const int count = static_cast<int>(regions.size());
-    if (op.a >= count || op.b >= count || op.a < 0) return;
-    Region* a = regions[op.a];
-    Region* b = op.b >= 0 ? regions[op.b] : nullptr;
-    switch (op.kind) {
-      case OpKind::add:
-        if (b == nullptr) return;
-        if (op.flag) {
-          a->add_subregion_overlap(op.value, *b, op.priority);
-        } else {
-          a->add_subregion(op.value, *b);
-        }
-        break;
-      case OpKind::del:
-        if (b != nullptr) a->del_subregion(*b);
-        break;
-      case OpKind::set_enabled: a->set_enabled(op.flag); break;
-      case OpKind::set_address: a->set_address(op.value); break;
-      case OpKind::set_alias_offset:
-        if (a->kind() == RegionKind::alias) static_cast<AliasRegion*>(a)->set_alias_offset(op.value);
-        break;
-      case OpKind::set_target:
-        if (a->kind() == RegionKind::alias && b != nullptr) static_cast<AliasRegion*>(a)->set_target(*b, op.value);
-        break;
-      case OpKind::set_readonly: a->set_readonly(op.flag); break;
-      case OpKind::set_nonvolatile: a->set_nonvolatile(op.flag); break;
-      case OpKind::set_romd:
-        if (a->kind() == RegionKind::rom_device) static_cast<RomDeviceRegion*>(a)->set_romd(op.flag);
-        break;
-      default: break;
-    }
-  }
-
   void replay() {
     std::vector<Op> pending;  // changes made inside the open transaction, for the shadow at its commit
     int depth = 0;
@@ -711,7 +649,7 @@ class CaseRunner {
                  [&] {
                    for (const Op& p : pending) {
                      try {
-                       apply_op(shadow_regions_, p);
+                       apply_spec_op(shadow_regions_, p);
                      } catch (const sc_core::sc_report& report) {
                        if (std::string(report.get_msg_type()) != "tlmmap/region") throw;
                      }
@@ -725,13 +663,13 @@ class CaseRunner {
         default:
           if (depth > 0) {
             b_.cpu.invalidations.clear();
-            if (!apply([&] { apply_op(live_regions_, op); })) return;
+            if (!apply([&] { apply_spec_op(live_regions_, op); })) return;
             pending.push_back(op);
             if (!b_.cpu.invalidations.empty()) {
               fail("invalidation-early", "a change inside a transaction sent invalidations before the commit");
             }
           } else {
-            change([&] { apply_op(live_regions_, op); }, [&] { apply_op(shadow_regions_, op); });
+            change([&] { apply_spec_op(live_regions_, op); }, [&] { apply_spec_op(shadow_regions_, op); });
           }
           break;
       }
@@ -745,7 +683,7 @@ class CaseRunner {
                [&] {
                  for (const Op& p : pending) {
                    try {
-                     apply_op(shadow_regions_, p);
+                     apply_spec_op(shadow_regions_, p);
                    } catch (const sc_core::sc_report& report) {
                      if (std::string(report.get_msg_type()) != "tlmmap/region") throw;
                    }

@@ -1045,6 +1045,62 @@ class Generator {
 
 MapSpec generate_map(uint64_t seed, const GeneratorOptions& options) { return Generator(seed, options).run(); }
 
+Region& make_spec_region(MemoryMap& map, const MapSpec& spec, int i, const std::vector<Region*>& made) {
+  const RegionSpec& r = spec.regions[i];
+  const std::string name = region_name(spec, i);
+  switch (r.kind) {
+    case RegionKind::ram: return map.make<RamRegion>(name, name, r.size);
+    case RegionKind::rom: return map.make<RomRegion>(name, name, r.size);
+    case RegionKind::rom_device: return map.make<RomDeviceRegion>(name, name, r.size);
+    case RegionKind::mmio: return map.make<MmioRegion>(name, name, r.size);
+    case RegionKind::container: return map.make<ContainerRegion>(name, name, r.size);
+    case RegionKind::iommu: return map.make<IommuRegion>(name, name, r.size);
+    case RegionKind::reservation: return map.make<ReservationRegion>(name, name, r.size);
+    case RegionKind::alias:
+      if (r.target >= 0 && r.target < i) {
+        return map.make<AliasRegion>(name, name, *made[r.target], r.alias_offset, r.size);
+      }
+      return map.make<AliasRegion>(name, name, r.size);
+  }
+  return map.make<MmioRegion>(name, name, r.size);
+}
+
+bool apply_spec_op(const std::vector<Region*>& regions, const Op& op) {
+  const int count = static_cast<int>(regions.size());
+  if (op.a < 0 || op.a >= count || op.b >= count) return false;
+  Region* a = regions[op.a];
+  Region* b = op.b >= 0 ? regions[op.b] : nullptr;
+  const bool needs_b = op.kind == OpKind::add || op.kind == OpKind::del || op.kind == OpKind::set_target;
+  if (needs_b && b == nullptr) return false;
+  switch (op.kind) {
+    case OpKind::add:
+      if (op.flag) {
+        a->add_subregion_overlap(op.value, *b, op.priority);
+      } else {
+        a->add_subregion(op.value, *b);
+      }
+      return true;
+    case OpKind::del: a->del_subregion(*b); return true;
+    case OpKind::set_enabled: a->set_enabled(op.flag); return true;
+    case OpKind::set_address: a->set_address(op.value); return true;
+    case OpKind::set_alias_offset:
+      if (a->kind() != RegionKind::alias) return false;
+      static_cast<AliasRegion*>(a)->set_alias_offset(op.value);
+      return true;
+    case OpKind::set_target:
+      if (a->kind() != RegionKind::alias) return false;
+      static_cast<AliasRegion*>(a)->set_target(*b, op.value);
+      return true;
+    case OpKind::set_readonly: a->set_readonly(op.flag); return true;
+    case OpKind::set_nonvolatile: a->set_nonvolatile(op.flag); return true;
+    case OpKind::set_romd:
+      if (a->kind() != RegionKind::rom_device) return false;
+      static_cast<RomDeviceRegion*>(a)->set_romd(op.flag);
+      return true;
+    default: return true;
+  }
+}
+
 // ---------------------------------------------------------------------------
 // Runner and checks
 
@@ -1056,76 +1112,8 @@ struct Live {
   std::vector<AddressSpace*> spaces;
 };
 
-Region& make_region(Live& live, const MapSpec& spec, int i) {
-  const RegionSpec& r = spec.regions[i];
-  const std::string name = region_name(spec, i);
-  switch (r.kind) {
-    case RegionKind::ram: return live.map.make<RamRegion>(name, name, r.size);
-    case RegionKind::rom: return live.map.make<RomRegion>(name, name, r.size);
-    case RegionKind::rom_device: return live.map.make<RomDeviceRegion>(name, name, r.size);
-    case RegionKind::mmio: return live.map.make<MmioRegion>(name, name, r.size);
-    case RegionKind::container: return live.map.make<ContainerRegion>(name, name, r.size);
-    case RegionKind::iommu: return live.map.make<IommuRegion>(name, name, r.size);
-    case RegionKind::reservation: return live.map.make<ReservationRegion>(name, name, r.size);
-    case RegionKind::alias:
-      if (r.target >= 0 && r.target < i) {
-        return live.map.make<AliasRegion>(name, name, *live.regions[r.target], r.alias_offset, r.size);
-      }
-      return live.map.make<AliasRegion>(name, name, r.size);
-  }
-  return live.map.make<MmioRegion>(name, name, r.size);
-}
-
-// Throws sc_report when the API refuses.
 void apply_op(Live& live, const Op& op, RunStats& stats) {
-  const int count = static_cast<int>(live.regions.size());
-  if (op.a >= count || op.b >= count) {
-    ++stats.refused_ops;
-    return;
-  }
-  Region* a = op.a >= 0 ? live.regions[op.a] : nullptr;
-  Region* b = op.b >= 0 ? live.regions[op.b] : nullptr;
-  const bool needs_b = op.kind == OpKind::add || op.kind == OpKind::del || op.kind == OpKind::set_target;
-  if (a == nullptr || (needs_b && b == nullptr)) {
-    ++stats.refused_ops;
-    return;
-  }
-  switch (op.kind) {
-    case OpKind::add:
-      if (op.flag) {
-        a->add_subregion_overlap(op.value, *b, op.priority);
-      } else {
-        a->add_subregion(op.value, *b);
-      }
-      break;
-    case OpKind::del: a->del_subregion(*b); break;
-    case OpKind::set_enabled: a->set_enabled(op.flag); break;
-    case OpKind::set_address: a->set_address(op.value); break;
-    case OpKind::set_alias_offset:
-      if (a->kind() != RegionKind::alias) {
-        ++stats.refused_ops;
-        break;
-      }
-      static_cast<AliasRegion*>(a)->set_alias_offset(op.value);
-      break;
-    case OpKind::set_target:
-      if (a->kind() != RegionKind::alias) {
-        ++stats.refused_ops;
-        break;
-      }
-      static_cast<AliasRegion*>(a)->set_target(*b, op.value);
-      break;
-    case OpKind::set_readonly: a->set_readonly(op.flag); break;
-    case OpKind::set_nonvolatile: a->set_nonvolatile(op.flag); break;
-    case OpKind::set_romd:
-      if (a->kind() != RegionKind::rom_device) {
-        ++stats.refused_ops;
-        break;
-      }
-      static_cast<RomDeviceRegion*>(a)->set_romd(op.flag);
-      break;
-    default: break;
-  }
+  if (!apply_spec_op(live.regions, op)) ++stats.refused_ops;
 }
 
 // Calls the API must refuse by its structural rules (region.hpp,
@@ -1431,7 +1419,7 @@ class Runner {
     live_ = std::make_unique<Live>();
     for (int i = 0; i < static_cast<int>(spec_.regions.size()); ++i) {
       try {
-        live_->regions.push_back(&make_region(*live_, spec_, i));
+        live_->regions.push_back(&make_spec_region(live_->map, spec_, i, live_->regions));
       } catch (const sc_core::sc_report& report) {
         result_.skipped = true;
         result_.skip_reason = std::string("region refused: ") + report.get_msg();

@@ -51,6 +51,11 @@
 #include "tlmmap/region_kind.hpp"
 #include "tlmmap/types.hpp"
 
+namespace tlmmap {
+class MemoryMap;
+class Region;
+}  // namespace tlmmap
+
 namespace tlmmap::test {
 
 struct RegionSpec {
@@ -101,6 +106,14 @@ std::string region_name(const MapSpec& spec, int index);
 // One line of C++-like text per operation.
 std::string describe_op(const MapSpec& spec, const Op& op);
 std::string describe_spec(const MapSpec& spec);
+
+// Region `i` of `spec`, made in `map` without callbacks; `made` holds the
+// regions made before it (an alias's target, when it precedes the alias).
+Region& make_spec_region(MemoryMap& map, const MapSpec& spec, int i, const std::vector<Region*>& made);
+// Applies a map-changing `op` to `regions` (indexed as in the spec); false when
+// the operation does not apply (missing region, or the wrong kind for it).
+// begin/commit are left to the caller. Refusals by the API are sc_reports.
+bool apply_spec_op(const std::vector<Region*>& regions, const Op& op);
 
 struct GeneratorOptions {
   int min_regions = 5;

@@ -741,21 +741,16 @@ class Converter:
         # 2. footprints
         while True:
             evid = {}
-            for i, (nm, root) in enumerate(self.as_list):
-                b = blocks.get(i)
-                if b is None:
+            for p, b in self.rendered_pieces(blocks):
+                o = p[2]
+                if not undecided(o):
                     continue
-                fr, v = render_as(root)
-                for p in v.pieces:
-                    o = p[2]
-                    if not undecided(o):
-                        continue
-                    r = flat_lookup(b, p[0])
-                    ok = (r is not None and r["name"] == o.name and
-                          (r["off"] + p[0] - r["start"]) % U64 == p[3] % U64)
-                    e = evid.setdefault(id(o), [o, False])
-                    if ok:
-                        e[1] = True
+                r = flat_lookup(b, p[0])
+                ok = (r is not None and r["name"] == o.name and
+                      (r["off"] + p[0] - r["start"]) % U64 == p[3] % U64)
+                e = evid.setdefault(id(o), [o, False])
+                if ok:
+                    e[1] = True
             if not evid:
                 break
             for o, ok in evid.values():
@@ -764,31 +759,36 @@ class Converter:
             if o.kind == "io?":
                 o.kind = "container" if o.subs else "mmio"
 
+    def rendered_pieces(self, blocks):
+        """(piece, captured flat block) for every piece of every address space QEMU printed a flat view for."""
+        for i, (nm, root) in enumerate(self.as_list):
+            b = blocks.get(i)
+            if b is None:
+                continue
+            fr, v = render_as(root)
+            for p in v.pieces:
+                yield p, b
+
     def decide_readonly(self):
         blocks = self.as_blocks()
         for _ in range(20):
             marked = 0
-            for i, (nm, root) in enumerate(self.as_list):
-                b = blocks.get(i)
-                if b is None:
+            for p, b in self.rendered_pieces(blocks):
+                o = p[2]
+                if p[4] or o.kind == "rom":
                     continue
-                fr, v = render_as(root)
-                for p in v.pieces:
-                    o = p[2]
-                    if p[4] or o.kind == "rom":
-                        continue
-                    r = flat_lookup(b, p[0])
-                    if r is None or r["name"] != o.name or r["type"] != "rom":
-                        continue
-                    a = p[5]
-                    if a is not None and not a.readonly:
-                        a.readonly = True
+                r = flat_lookup(b, p[0])
+                if r is None or r["name"] != o.name or r["type"] != "rom":
+                    continue
+                a = p[5]
+                if a is not None and not a.readonly:
+                    a.readonly = True
+                    marked += 1
+                elif a is None and not o.readonly:
+                    self.notes.append("readonly piece of %r reached without an alias" % o.name)
+                    if o.kind == "ram":
+                        o.readonly = True
                         marked += 1
-                    elif a is None and not o.readonly:
-                        self.notes.append("readonly piece of %r reached without an alias" % o.name)
-                        if o.kind == "ram":
-                            o.readonly = True
-                            marked += 1
             if not marked:
                 break
 
