@@ -15,8 +15,8 @@
 #include <limits>
 #include <vector>
 
-#include "tlmmap/flat_range.hpp"
-#include "tlmmap/flat_view.hpp"
+#include "tlmmap/core/flat_range.hpp"
+#include "tlmmap/core/flat_view.hpp"
 
 namespace tlmmap::bench::proto {
 

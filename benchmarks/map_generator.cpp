@@ -5,12 +5,12 @@
 #include <type_traits>
 #include <utility>
 
-#include "tlmmap/container_region.hpp"
-#include "tlmmap/mmio_region.hpp"
-#include "tlmmap/ram_region.hpp"
-#include "tlmmap/rom_device_region.hpp"
-#include "tlmmap/rom_region.hpp"
-#include "tlmmap/transaction.hpp"
+#include "tlmmap/core/container_region.hpp"
+#include "tlmmap/core/mmio_region.hpp"
+#include "tlmmap/core/ram_region.hpp"
+#include "tlmmap/core/rom_device_region.hpp"
+#include "tlmmap/core/rom_region.hpp"
+#include "tlmmap/core/transaction.hpp"
 
 namespace tlmmap::bench {
 

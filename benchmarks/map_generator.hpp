@@ -38,9 +38,9 @@
 #include <memory>
 #include <vector>
 
-#include "tlmmap/alias_region.hpp"
-#include "tlmmap/memory_map.hpp"
-#include "tlmmap/region.hpp"
+#include "tlmmap/core/alias_region.hpp"
+#include "tlmmap/core/memory_map.hpp"
+#include "tlmmap/core/region.hpp"
 
 namespace tlmmap::bench {
 

@@ -37,10 +37,10 @@
 
 #include "lookup_prototypes.hpp"
 #include "map_generator.hpp"
-#include "tlmmap/address_space.hpp"
-#include "tlmmap/alias_region.hpp"
-#include "tlmmap/flat_view.hpp"
-#include "tlmmap/transaction.hpp"
+#include "tlmmap/core/address_space.hpp"
+#include "tlmmap/core/alias_region.hpp"
+#include "tlmmap/core/flat_view.hpp"
+#include "tlmmap/core/transaction.hpp"
 
 namespace tlmmap::bench {
 namespace {

@@ -23,8 +23,8 @@
 #include <tlm_utils/simple_initiator_socket.h>
 #include <tlm_utils/simple_target_socket.h>
 
-#include "tlmmap/address_space_target.hpp"
-#include "tlmmap/dmi_initiator.hpp"
+#include "tlmmap/tlm/address_space_target.hpp"
+#include "tlmmap/tlm/dmi_initiator.hpp"
 #include "tlmmap/tlmmap.hpp"
 
 namespace {
@@ -79,7 +79,7 @@ struct Mapped {
       tlmmap::Transaction build;
       for (int i = 0; i < n; ++i) {
         rams.push_back(std::make_unique<tlmmap::RamRegion>("ram" + std::to_string(i), kRegionSize));
-        rams.back()->set_latency(sc_time(1, SC_NS), sc_time(1, SC_NS));
+        rams.back()->set_latency(std::chrono::nanoseconds(1), std::chrono::nanoseconds(1));
         root.add_subregion(static_cast<uint64_t>(i) * kStride, *rams.back());
       }
     }

@@ -1,7 +1,10 @@
-include(GNUInstallDirs)
 include(CMakePackageConfigHelpers)
 
-install(TARGETS tlmmap EXPORT tlmmapTargets
+set(tlmmap_installed_targets tlmmap tlmmap_core tlmmap_tlm)
+if(TLMMAP_BUILD_MEMMAP)
+  list(APPEND tlmmap_installed_targets tlmmap_memmap)
+endif()
+install(TARGETS ${tlmmap_installed_targets} EXPORT tlmmapTargets
   ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR}
   LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR}
   INCLUDES DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})

@@ -8,9 +8,9 @@
 #include <systemc>
 #include <tlm_utils/simple_target_socket.h>
 
-#include "tlmmap/address_space_target.hpp"
-#include "tlmmap/dmi_initiator.hpp"
-#include "tlmmap/tlm_device_region.hpp"
+#include "tlmmap/tlm/address_space_target.hpp"
+#include "tlmmap/tlm/dmi_initiator.hpp"
+#include "tlmmap/tlm/tlm_device_region.hpp"
 #include "tlmmap/tlmmap.hpp"
 
 using sc_core::SC_NS;
@@ -61,7 +61,7 @@ struct Cpu : sc_core::sc_module {
 int sc_main(int, char*[]) {
   tlmmap::ContainerRegion system{"system", tlmmap::k64BitSpace};
   tlmmap::RamRegion ram{"ram", 0x100000};
-  ram.set_latency(sc_time(1, SC_NS), sc_time(1, SC_NS));
+  ram.set_latency(std::chrono::nanoseconds(1), std::chrono::nanoseconds(1));
   tlmmap::MmioOps uart_ops;
   uart_ops.valid.max_access_size = 4;
   uart_ops.write = [](uint64_t offset, uint64_t value, unsigned) {
@@ -69,7 +69,7 @@ int sc_main(int, char*[]) {
   };
   uart_ops.read = [](uint64_t, unsigned) -> uint64_t { return 0; };
   tlmmap::MmioRegion uart{"uart", 0x100, uart_ops};
-  uart.set_latency(sc_time(20, SC_NS), sc_time(20, SC_NS));
+  uart.set_latency(std::chrono::nanoseconds(20), std::chrono::nanoseconds(20));
   Timer timer{"timer"};
   tlmmap::TlmDeviceRegion<32> timer_window{"timer_window", 0x1000};
   timer_window.socket.bind(timer.socket);
@@ -77,7 +77,7 @@ int sc_main(int, char*[]) {
     tlmmap::Transaction build;
     system.add_subregion(0x80000000, ram);
     system.add_subregion(0x10000000, uart);
-    system.add_subregion(0x10001000, timer_window.region());
+    system.add_subregion(0x10001000, timer_window);
   }
   tlmmap::AddressSpace memory{system, "memory"};
   tlmmap::AddressSpaceTarget<32> bus{"bus", memory};

@@ -363,16 +363,16 @@ TEST(Access, DebugAccessesHaveNoSideEffects) {
 TEST(Access, LatenciesAddUpPerRegion) {
   Map m;
   RamRegion fast("fast", 0x10), slow("slow", 0x10);
-  slow.set_latency(sc_core::sc_time(10, sc_core::SC_NS), sc_core::sc_time(20, sc_core::SC_NS));
-  fast.set_latency(sc_core::sc_time(1, sc_core::SC_NS), sc_core::sc_time(2, sc_core::SC_NS));
+  slow.set_latency(std::chrono::nanoseconds(10), std::chrono::nanoseconds(20));
+  fast.set_latency(std::chrono::nanoseconds(1), std::chrono::nanoseconds(2));
   m.root.add_subregion(0x0, fast);
   m.root.add_subregion(0x10, slow);
   uint8_t buf[0x20] = {};
-  sc_core::sc_time delay = sc_core::SC_ZERO_TIME;
-  m.space.read(0x8, buf, 0x10, {}, &delay);
-  EXPECT_EQ(delay, sc_core::sc_time(11, sc_core::SC_NS));
-  m.space.write(0x10, buf, 4, {}, &delay);
-  EXPECT_EQ(delay, sc_core::sc_time(31, sc_core::SC_NS));
+  Duration latency{};
+  m.space.read(0x8, buf, 0x10, {}, &latency);
+  EXPECT_EQ(latency, std::chrono::nanoseconds(11));
+  m.space.write(0x10, buf, 4, {}, &latency);
+  EXPECT_EQ(latency, std::chrono::nanoseconds(31));
 }
 
 }  // namespace

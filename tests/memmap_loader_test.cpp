@@ -3,12 +3,12 @@
 #include <gtest/gtest.h>
 
 #include "support/map_text.hpp"
-#include "tlmmap/alias_region.hpp"
-#include "tlmmap/container_region.hpp"
-#include "tlmmap/memmap_loader.hpp"
-#include "tlmmap/memmap_writer.hpp"
-#include "tlmmap/ram_region.hpp"
-#include "tlmmap/rom_device_region.hpp"
+#include "tlmmap/core/alias_region.hpp"
+#include "tlmmap/core/container_region.hpp"
+#include "tlmmap/memmap/memmap_loader.hpp"
+#include "tlmmap/memmap/memmap_writer.hpp"
+#include "tlmmap/core/ram_region.hpp"
+#include "tlmmap/core/rom_device_region.hpp"
 
 namespace tlmmap {
 namespace {
@@ -46,7 +46,7 @@ TEST(MemmapLoader, BuildsTheDocumentedExample) {
   EXPECT_EQ(map->region("vga-window")->priority(), 1);
   EXPECT_TRUE(map->region("vga-window")->may_overlap());
   EXPECT_EQ(map->region("lomem")->alias_target(), ram);
-  EXPECT_FALSE(static_cast<RamRegion*>(ram)->memory().reserved());  // nothing allocated to build a map
+  EXPECT_FALSE(static_cast<RamRegion*>(ram)->memory_reserved());  // nothing allocated to build a map
   AddressSpace* memory = map->address_space("memory");
   ASSERT_NE(memory, nullptr);
   EXPECT_THAT(ranges(*memory), ElementsAre("0x0-0x9ffff pc.ram", "0xa0000-0xbffff vga-window",

@@ -1,12 +1,12 @@
 // `info mtree` text for maps built in C++.
 #include <gtest/gtest.h>
 
-#include "tlmmap/alias_region.hpp"
-#include "tlmmap/container_region.hpp"
-#include "tlmmap/mmio_region.hpp"
-#include "tlmmap/mtree.hpp"
-#include "tlmmap/ram_region.hpp"
-#include "tlmmap/rom_region.hpp"
+#include "tlmmap/core/alias_region.hpp"
+#include "tlmmap/core/container_region.hpp"
+#include "tlmmap/core/mmio_region.hpp"
+#include "tlmmap/memmap/mtree.hpp"
+#include "tlmmap/core/ram_region.hpp"
+#include "tlmmap/core/rom_region.hpp"
 
 namespace tlmmap {
 namespace {

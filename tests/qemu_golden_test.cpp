@@ -9,8 +9,8 @@
 #include <gtest/gtest.h>
 
 #include "support/golden.hpp"
-#include "tlmmap/memmap_loader.hpp"
-#include "tlmmap/mtree.hpp"
+#include "tlmmap/memmap/memmap_loader.hpp"
+#include "tlmmap/memmap/mtree.hpp"
 
 namespace {
 

@@ -60,9 +60,9 @@
 #include "support/random_access_model.hpp"
 #include "support/random_map.hpp"
 #include "support/tlm_devices.hpp"
-#include "tlmmap/address_space_target.hpp"
-#include "tlmmap/dmi_initiator.hpp"
-#include "tlmmap/tlm_device_region.hpp"
+#include "tlmmap/tlm/address_space_target.hpp"
+#include "tlmmap/tlm/dmi_initiator.hpp"
+#include "tlmmap/tlm/tlm_device_region.hpp"
 #include "tlmmap/tlmmap.hpp"
 
 namespace tlmmap::test {
@@ -285,7 +285,7 @@ class CaseRunner {
         if (c.wants_tlm && !slot_used_[slot] && r.size == kPoolSizes[slot]) {
           slot_used_[slot] = true;
           slot_of_[i] = static_cast<int>(slot);
-          return b_.windows[slot]->region();
+          return *b_.windows[slot];
         }
         return live_->make<MmioRegion>(name, name, r.size, make_recording_ops(c.mmio, i, b_.log));
       }
@@ -332,7 +332,7 @@ class CaseRunner {
       m.kind = r.kind();
       m.name = r.name();
       m.config = c;
-      r.set_latency(c.read_latency, c.write_latency);
+      r.set_latency(to_duration(c.read_latency), to_duration(c.write_latency));
       if (slot_of_[i] >= 0) {
         const unsigned slot = static_cast<unsigned>(slot_of_[i]);
         RecordingMemory<32>& device = *b_.devices[slot];
@@ -390,7 +390,7 @@ class CaseRunner {
     }
     for (unsigned slot = 0; slot < kPoolSlots; ++slot) {
       if (!slot_used_.empty() && !slot_used_[slot]) continue;
-      MmioRegion& r = b_.windows[slot]->region();
+      MmioRegion& r = *b_.windows[slot];
       try {
         if (r.container() != nullptr) r.container()->del_subregion(r);
         r.set_enabled(true);
@@ -402,7 +402,7 @@ class CaseRunner {
         r.set_address(0);
       } catch (const sc_core::sc_report&) {
       }
-      r.set_latency(SC_ZERO_TIME, SC_ZERO_TIME);
+      r.set_latency(Duration{}, Duration{});
       b_.devices[slot]->region = -1;
     }
     shadow_.reset();
@@ -491,7 +491,7 @@ class CaseRunner {
                                       const std::vector<std::pair<uint64_t, uint64_t>>& invalidations) {
     std::vector<uint64_t> points{0, ~uint64_t(0)};
     for (const FlatView* v : {&before, &after}) {
-      for (const FlatRange& r : v->ranges()) add_edges(points, r.start, i128(r.last) + 1);
+      for (const FlatRange& r : v->ranges()) add_edges(points, r.first, i128(r.last) + 1);
     }
     for (const auto& inv : invalidations) add_edges(points, inv.first, i128(inv.second) + 1);
     std::vector<std::pair<i128, i128>> windows;
@@ -506,10 +506,10 @@ class CaseRunner {
         points.push_back(rng_.next());
       } else if (how == 1 && !after.ranges().empty()) {
         const FlatRange& r = after.ranges()[rng_.below(after.ranges().size())];
-        points.push_back(r.start + static_cast<uint64_t>(rng_.below128(r.size())));
+        points.push_back(r.first + static_cast<uint64_t>(rng_.below128(r.size())));
       } else if (how == 2 && !before.ranges().empty()) {
         const FlatRange& r = before.ranges()[rng_.below(before.ranges().size())];
-        points.push_back(r.start + static_cast<uint64_t>(rng_.below128(r.size())));
+        points.push_back(r.first + static_cast<uint64_t>(rng_.below128(r.size())));
       } else if (!windows.empty()) {
         const auto& w = windows[rng_.below(windows.size())];
         if (w.second > w.first) add_point(points, w.first + static_cast<i128>(rng_.below128(static_cast<u128>(w.second - w.first))));
@@ -595,13 +595,13 @@ class CaseRunner {
     const auto& ranges = view.ranges();
     for (int k = 0; k < 16 && !ranges.empty(); ++k) {
       const FlatRange& fr = ranges[rng_.below(ranges.size())];
-      const RegionKind kind = fr.region->kind();
+      const RegionKind kind = fr.region()->kind();
       if (kind != RegionKind::ram && kind != RegionKind::rom && kind != RegionKind::rom_device &&
           kind != RegionKind::mmio) {
         continue;
       }
       tlm::tlm_dmi dmi;
-      const uint64_t at = fr.start + static_cast<uint64_t>(rng_.below128(fr.size()));
+      const uint64_t at = fr.first + static_cast<uint64_t>(rng_.below128(fr.size()));
       if (b_.cpu.dmi(at, dmi, tlm::TLM_READ_COMMAND)) held_.emplace_back(dmi.get_start_address(), dmi.get_end_address());
     }
   }
@@ -724,23 +724,23 @@ class CaseRunner {
     if (ar < 80 && !ranges.empty()) {
       // Prefer ranges with something behind them.
       const FlatRange* fr = &ranges[rng_.below(ranges.size())];
-      for (int tries = 0; tries < 3 && fr->region->kind() == RegionKind::iommu; ++tries) {
+      for (int tries = 0; tries < 3 && fr->region()->kind() == RegionKind::iommu; ++tries) {
         fr = &ranges[rng_.below(ranges.size())];
       }
       const uint64_t mode = rng_.below(5);
       const u128 size = fr->size();
       if (mode == 0) {
-        a.address = jitter(fr->start, 8);
+        a.address = jitter(fr->first, 8);
       } else if (mode == 1) {
         a.address = jitter(fr->last + 1 - len, 8);
       } else if (mode == 2) {
-        a.address = fr->start + static_cast<uint64_t>(rng_.below128(size));
+        a.address = fr->first + static_cast<uint64_t>(rng_.below128(size));
       } else if (mode == 3) {
         unsigned align = 1;
         while (align < len && align < 64) align *= 2;
-        a.address = (fr->start + static_cast<uint64_t>(rng_.below128(size))) & ~uint64_t(align - 1);
+        a.address = (fr->first + static_cast<uint64_t>(rng_.below128(size))) & ~uint64_t(align - 1);
       } else {
-        a.address = fr->start + static_cast<uint64_t>(rng_.below128(std::min<u128>(size, 128)));
+        a.address = fr->first + static_cast<uint64_t>(rng_.below128(std::min<u128>(size, 128)));
       }
     } else if (ar < 88 && !windows.empty()) {
       const auto& w = windows[rng_.below(windows.size())];

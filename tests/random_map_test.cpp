@@ -26,11 +26,11 @@
 #include "support/test_env.hpp"
 #include "support/naive_resolver.hpp"
 #include "support/random_map.hpp"
-#include "tlmmap/alias_region.hpp"
-#include "tlmmap/container_region.hpp"
-#include "tlmmap/mmio_region.hpp"
-#include "tlmmap/ram_region.hpp"
-#include "tlmmap/rom_device_region.hpp"
+#include "tlmmap/core/alias_region.hpp"
+#include "tlmmap/core/container_region.hpp"
+#include "tlmmap/core/mmio_region.hpp"
+#include "tlmmap/core/ram_region.hpp"
+#include "tlmmap/core/rom_device_region.hpp"
 
 namespace tlmmap::test {
 namespace {

@@ -3,15 +3,15 @@
 #include <gtest/gtest.h>
 
 #include "support/map_text.hpp"
-#include "tlmmap/alias_region.hpp"
-#include "tlmmap/container_region.hpp"
-#include "tlmmap/iommu_region.hpp"
-#include "tlmmap/mmio_region.hpp"
-#include "tlmmap/ram_region.hpp"
-#include "tlmmap/reservation_region.hpp"
-#include "tlmmap/rom_device_region.hpp"
-#include "tlmmap/rom_region.hpp"
-#include "tlmmap/transaction.hpp"
+#include "tlmmap/core/alias_region.hpp"
+#include "tlmmap/core/container_region.hpp"
+#include "tlmmap/core/iommu_region.hpp"
+#include "tlmmap/core/mmio_region.hpp"
+#include "tlmmap/core/ram_region.hpp"
+#include "tlmmap/core/reservation_region.hpp"
+#include "tlmmap/core/rom_device_region.hpp"
+#include "tlmmap/core/rom_region.hpp"
+#include "tlmmap/core/transaction.hpp"
 
 namespace tlmmap {
 namespace {
@@ -218,9 +218,9 @@ TEST(Region, AliasOffsetChangesAreVisible) {
   EXPECT_THAT(ranges(space), ElementsAre("0x8000-0x8fff ram@0x2000"));
 }
 
-class CountingObserver : public FlatViewObserver {
+class CountingObserver : public ViewObserver {
  public:
-  void flat_view_changed(const AddressSpace&, const FlatView& before, const FlatView& after) override {
+  void view_changed(const AddressSpace&, const FlatView& before, const FlatView& after) override {
     ++calls;
     changes = changed_ranges(before, after);
   }
@@ -296,7 +296,7 @@ TEST(Region, DestroyingARegionUnlinksIt) {
 
 TEST(Region, RamIsReservedOnlyOnFirstUse) {
   RamRegion big("big", u128(64) << 30);  // 64 GiB: nothing committed to print a map
-  EXPECT_FALSE(big.memory().reserved());
+  EXPECT_FALSE(big.memory_reserved());
   uint8_t* host = big.host_ptr();
   ASSERT_NE(host, nullptr);
   host[(u128(64) << 30) - 1] = 0x5a;

@@ -7,9 +7,9 @@
 #include <tlm_utils/tlm_quantumkeeper.h>
 
 #include "support/tlm_devices.hpp"
-#include "tlmmap/address_space_target.hpp"
-#include "tlmmap/dmi_initiator.hpp"
-#include "tlmmap/tlm_device_region.hpp"
+#include "tlmmap/tlm/address_space_target.hpp"
+#include "tlmmap/tlm/dmi_initiator.hpp"
+#include "tlmmap/tlm/tlm_device_region.hpp"
 #include "tlmmap/tlmmap.hpp"
 
 namespace tlmmap {
@@ -42,7 +42,7 @@ struct Platform {
 TEST(TlmTarget, RamThroughTheFastPath) {
   Platform p;
   RamRegion ram("ram", 0x1000);
-  ram.set_latency(sc_time(2, SC_NS), sc_time(3, SC_NS));
+  ram.set_latency(std::chrono::nanoseconds(2), std::chrono::nanoseconds(3));
   p.system.add_subregion(0x1000, ram);
   p.elaborate();
   uint8_t out[4] = {1, 2, 3, 4};
@@ -125,14 +125,14 @@ TEST(TlmTarget, TlmDeviceSeesRegionRelativeAddresses) {
   MemoryDevice<32> mem("mem", 0x1000);
   TlmDeviceRegion<32> window("window", 0x1000);
   window.socket.bind(mem.socket);
-  AliasRegion mirror("mirror", window.region(), 0x100, 0x100);
+  AliasRegion mirror("mirror", window, 0x100, 0x100);
   RamRegion ram("ram", 0x1000);
-  p.system.add_subregion(0x10000, window.region());
+  p.system.add_subregion(0x10000, window);
   p.system.add_subregion(0x80000, mirror);
   p.system.add_subregion(0x80100, ram);
   p.elaborate();
-  EXPECT_EQ(window.region().name(), "window");
-  EXPECT_EQ(window.region().kind(), RegionKind::mmio);
+  EXPECT_EQ(window.name(), "window");
+  EXPECT_EQ(window.kind(), RegionKind::mmio);
   uint8_t out[4] = {0xa, 0xb, 0xc, 0xd};
   TxAttributes attrs;
   attrs.attrs.secure = true;
@@ -175,8 +175,8 @@ TEST(TlmTarget, DeviceInvalidationIsTranslatedThroughEveryWindow) {
   MemoryDevice<32> mem("mem", 0x1000);
   TlmDeviceRegion<32> window("window", 0x1000);
   window.socket.bind(mem.socket);
-  AliasRegion mirror("mirror", window.region(), 0x100, 0x100);
-  p.system.add_subregion(0x10000, window.region());
+  AliasRegion mirror("mirror", window, 0x100, 0x100);
+  p.system.add_subregion(0x10000, window);
   p.system.add_subregion(0x80000, mirror);
   p.elaborate();
   mem.invalidate(0x180, 0x1ff);
@@ -300,7 +300,7 @@ TEST(TlmTarget, ARegionOnItsOwnSocketIsRegionRelative) {
 TEST(TlmTarget, NonBlockingTransportCompletesModelRegionsAtOnce) {
   Platform p;
   RamRegion ram("ram", 0x100);
-  ram.set_latency(sc_time(7, SC_NS), sc_time(7, SC_NS));
+  ram.set_latency(std::chrono::nanoseconds(7), std::chrono::nanoseconds(7));
   p.system.add_subregion(0x0, ram);
   p.elaborate();
   uint8_t data[4] = {1, 2, 3, 4};
@@ -354,7 +354,7 @@ TEST(TlmTarget, LooselyTimedInitiatorWithTemporalDecoupling) {
   ContainerRegion system("system", k64BitSpace);
   AddressSpace memory(system, "memory");
   RamRegion ram("ram", 0x10000);
-  ram.set_latency(sc_time(1, SC_NS), sc_time(1, SC_NS));
+  ram.set_latency(std::chrono::nanoseconds(1), std::chrono::nanoseconds(1));
   system.add_subregion(0x0, ram);
   AddressSpaceTarget<64> bus("bus", memory);
   LtCpu cpu("cpu");

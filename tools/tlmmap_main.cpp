@@ -8,13 +8,13 @@
 #include <iostream>
 
 #include <CLI/CLI.hpp>
-#include <systemc>
 
-#include "tlmmap/dot_writer.hpp"
-#include "tlmmap/map_check.hpp"
-#include "tlmmap/memmap_loader.hpp"
-#include "tlmmap/memmap_writer.hpp"
-#include "tlmmap/mtree.hpp"
+#include "tlmmap/core/report.hpp"
+#include "tlmmap/memmap/dot_writer.hpp"
+#include "tlmmap/memmap/map_check.hpp"
+#include "tlmmap/memmap/memmap_loader.hpp"
+#include "tlmmap/memmap/memmap_writer.hpp"
+#include "tlmmap/memmap/mtree.hpp"
 
 namespace {
 
@@ -24,8 +24,8 @@ constexpr int kRefused = 2;
 std::unique_ptr<tlmmap::MemoryMap> load(const std::string& path) {
   try {
     return tlmmap::load_memmap_file(path);
-  } catch (const sc_core::sc_report& report) {
-    std::cerr << "tlmmap: " << report.get_msg() << "\n";
+  } catch (const tlmmap::Error& refusal) {
+    std::cerr << "tlmmap: " << refusal.what() << "\n";
   } catch (const std::exception& e) {
     std::cerr << "tlmmap: " << path << ": " << e.what() << "\n";
   }
@@ -46,12 +46,8 @@ int run_check(const tlmmap::MemoryMap& map, const std::string& path) {
 
 }  // namespace
 
-// libsystemc links in a main() that prints SystemC's banner on stdout before
-// calling sc_main(); the tool elaborates nothing and has its own main().
-int sc_main(int, char*[]) { return 0; }
-
+// The tool needs no SystemC: it links tlmmap::core and tlmmap::memmap only.
 int main(int argc, char* argv[]) {
-  setenv("SC_COPYRIGHT_MESSAGE", "DISABLE", 1);
   CLI::App app{"tlmmap: show, check and convert memory maps (memmap v1 files, JSON or YAML)"};
   app.require_subcommand(1);
 

@@ -1,22 +1,6 @@
-// Everything of tlmmap's model in one include.
+// Everything of tlmmap in one include: the core, the TLM face and map files.
 #pragma once
 
-#include "tlmmap/address_space.hpp"
-#include "tlmmap/alias_region.hpp"
-#include "tlmmap/container_region.hpp"
-#include "tlmmap/dot_writer.hpp"
-#include "tlmmap/flat_view.hpp"
-#include "tlmmap/iommu_region.hpp"
-#include "tlmmap/map_check.hpp"
-#include "tlmmap/memmap_loader.hpp"
-#include "tlmmap/memmap_writer.hpp"
-#include "tlmmap/memory_map.hpp"
-#include "tlmmap/mmio_region.hpp"
-#include "tlmmap/mtree.hpp"
-#include "tlmmap/ram_region.hpp"
-#include "tlmmap/region.hpp"
-#include "tlmmap/reservation_region.hpp"
-#include "tlmmap/rom_device_region.hpp"
-#include "tlmmap/rom_region.hpp"
-#include "tlmmap/section.hpp"
-#include "tlmmap/transaction.hpp"
+#include "tlmmap/core.hpp"
+#include "tlmmap/memmap.hpp"
+#include "tlmmap/tlm.hpp"

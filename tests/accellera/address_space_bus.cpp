@@ -4,8 +4,8 @@
 #include <vector>
 
 #include "support/protocol_checker.hpp"
-#include "tlmmap/address_space_target.hpp"
-#include "tlmmap/tlm_device_region.hpp"
+#include "tlmmap/tlm/address_space_target.hpp"
+#include "tlmmap/tlm/tlm_device_region.hpp"
 #include "tlmmap/tlmmap.hpp"
 
 namespace tlmmap::accellera {
@@ -32,7 +32,7 @@ AddressSpaceBus::AddressSpaceBus(sc_core::sc_module_name name, int initiators, i
     parts_->windows.push_back(std::make_unique<TlmDeviceRegion<32>>(window.c_str(), kTargetWindow));
     parts_->target_checkers.push_back(std::make_unique<Checker>((window + "_checker").c_str()));
     parts_->windows.back()->socket.bind(parts_->target_checkers.back()->target_socket);
-    parts_->system.add_subregion(static_cast<uint64_t>(t) * kTargetWindow, parts_->windows.back()->region());
+    parts_->system.add_subregion(static_cast<uint64_t>(t) * kTargetWindow, *parts_->windows.back());
   }
 }
 

@@ -20,8 +20,8 @@
 #include <tlm_utils/peq_with_cb_and_phase.h>
 
 #include "support/protocol_checker.hpp"
-#include "tlmmap/address_space_target.hpp"
-#include "tlmmap/tlm_device_region.hpp"
+#include "tlmmap/tlm/address_space_target.hpp"
+#include "tlmmap/tlm/tlm_device_region.hpp"
 #include "tlmmap/tlmmap.hpp"
 
 namespace tlmmap {
@@ -399,7 +399,7 @@ struct Platform {
     targets.push_back(std::make_unique<AtMemory>(("target" + n).c_str(), style, accept, latency));
     windows.back()->socket.bind(checkers.back()->target_socket);
     checkers.back()->initiator_socket.bind(targets.back()->socket);
-    system.add_subregion(base, windows.back()->region());
+    system.add_subregion(base, *windows.back());
     bases.push_back(base);
     return *targets.back();
   }
@@ -498,8 +498,8 @@ TEST(AtRouting, OneInitiatorTwoTargetsAnswerTogether) {
 }
 
 // An initiator that ends a response in its return value does it without
-// annotation here: with one, TargetEngine can start the next response
-// before the end of that one (DISABLED_ResponseChannelBusyUntilTheAnnotatedEnd).
+// annotation here (ResponseChannelBusyUntilTheAnnotatedEnd covers the
+// annotated end on its own).
 sc_time end_resp_delay(InitiatorStyle style, sc_time delay) {
   return style == InitiatorStyle::end_resp_later ? delay : kZero;
 }
@@ -566,11 +566,8 @@ TEST(AtRouting, MixedStylesRandomTraffic) {
 }
 
 // A response that has to wait for the initiator (busy with another
-// target's response) must not reach it before its own time.
-// DISABLED: TargetEngine drops the annotation of a response it queues: it is
-// delivered as soon as the initiator is free (here at 40 ns, though the
-// target annotated it for 70 ns), and the target gets END_RESP (at 60 ns)
-// before its BEGIN_RESP in time. See accellera/README.md.
+// target's response) must not reach it before its own time (the target
+// annotated it for 70 ns; the initiator is free at 40 ns).
 TEST(AtRouting, QueuedResponseKeepsItsTime) {
   Platform p;
   p.add_target(TargetStyle::four_phase, ns(10), ns(10));
@@ -584,11 +581,9 @@ TEST(AtRouting, QueuedResponseKeepsItsTime) {
 }
 
 // An initiator that ends a response with an annotated TLM_COMPLETED keeps
-// its response channel busy until then.
-// DISABLED: TargetEngine frees the channel when the call returns; the next
-// response (40 ns) is sent before the end of the previous one (20 + 30 ns),
-// which the initiator's checker reports (response exclusion in time). See
-// accellera/README.md.
+// its response channel busy until then: the next response (due at 40 ns)
+// waits for the end of the previous one (20 + 30 ns), or the initiator's
+// checker reports a response exclusion in time.
 TEST(AtRouting, ResponseChannelBusyUntilTheAnnotatedEnd) {
   Platform p;
   p.add_target(TargetStyle::four_phase, ns(10), ns(10));
@@ -615,7 +610,7 @@ TEST(AtRouting, TeardownAfterStarvationWithInitiatorsGone) {
   auto initiator = std::make_unique<AtInitiator>("initiator", InitiatorStyle::end_resp_later, 1, ns(1));
   initiator->socket.bind(bus->target_socket);
   window->socket.bind(target->socket);
-  system->add_subregion(0x10000, window->region());
+  system->add_subregion(0x10000, *window);
   initiator->ops = {{true, 0x10000, 1, kZero, false}};
   sc_core::sc_start();
   EXPECT_TRUE(initiator->finished);

@@ -13,14 +13,25 @@ esac
 rm -rf "$work" && mkdir -p "$work"
 export SC_COPYRIGHT_MESSAGE=DISABLE
 expected="  0000000000001000-0000000000001fff (prio 0, ram): ram"
+# Neither needs SystemC's library when it uses the core only.
+no_systemc() {
+  if ldd "$1" | grep -q libsystemc; then
+    echo "$1 links libsystemc" >&2
+    return 1
+  fi
+}
 
 cmake --install "$build_dir" --prefix "$work/prefix" >/dev/null
 cmake -S "$source_dir/tests/consumer" -B "$work/installed" -G Ninja -DCMAKE_PREFIX_PATH="$work/prefix" "${flags[@]}" >/dev/null
 cmake --build "$work/installed" >/dev/null
 "$work/installed/consumer" | grep -qxF "$expected"
+"$work/installed/core_consumer" | grep -qxF "$expected"
+no_systemc "$work/installed/core_consumer"
 echo "find_package(tlmmap) after cmake --install: OK"
 
 cmake -S "$source_dir/tests/consumer" -B "$work/subdir" -G Ninja -DTLMMAP_SOURCE="$source_dir" -DTLMMAP_SANITIZE="$sanitize" "${flags[@]}" >/dev/null
-cmake --build "$work/subdir" --target consumer >/dev/null
+cmake --build "$work/subdir" --target consumer core_consumer >/dev/null
 "$work/subdir/consumer" | grep -qxF "$expected"
+"$work/subdir/core_consumer" | grep -qxF "$expected"
+no_systemc "$work/subdir/core_consumer"
 echo "add_subdirectory(tlmmap): OK"

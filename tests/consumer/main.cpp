@@ -1,3 +1,4 @@
+// Uses every layer, as a SystemC platform would.
 #include <iostream>
 
 #include <systemc>  // declares sc_main, which libsystemc calls
@@ -5,10 +6,9 @@
 #include "tlmmap/tlmmap.hpp"
 
 int sc_main(int, char*[]) {
-  tlmmap::ContainerRegion system("system", tlmmap::k64BitSpace);
+  tlmmap::Bus<32> bus("bus");
   tlmmap::RamRegion ram("ram", 0x1000);
-  system.add_subregion(0x1000, ram);
-  tlmmap::AddressSpace memory(system, "memory");
-  std::cout << tlmmap::mtree_text({&memory}, {true, false});
-  return memory.lookup(0x1800) != nullptr && memory.lookup(0x1800)->region == &ram ? 0 : 1;
+  bus.map(0x1000, ram);
+  std::cout << tlmmap::mtree_text({&bus.space()}, {true, false});
+  return bus.space().lookup(0x1800) != nullptr && bus.space().lookup(0x1800)->region() == &ram ? 0 : 1;
 }

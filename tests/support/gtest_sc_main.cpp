@@ -3,6 +3,8 @@
 #include <gtest/gtest.h>
 #include <systemc>
 
+#include "tlmmap/tlm/systemc_reports.hpp"
+
 // libsystemc's main() prints a banner before sc_main; ours keeps test
 // listings (gtest_discover_tests) and outputs clean.
 int main(int argc, char* argv[]) {
@@ -11,6 +13,8 @@ int main(int argc, char* argv[]) {
 }
 
 int sc_main(int argc, char* argv[]) {
+  // The tests expect the map's refusals as sc_report exceptions.
+  tlmmap::report_through_systemc();
   ::testing::InitGoogleTest(&argc, argv);
   return RUN_ALL_TESTS();
 }

@@ -6,8 +6,8 @@
 
 #include <systemc>
 
-#include "tlmmap/address_space.hpp"
-#include "tlmmap/region.hpp"
+#include "tlmmap/core/address_space.hpp"
+#include "tlmmap/core/region.hpp"
 
 namespace tlmmap::test {
 

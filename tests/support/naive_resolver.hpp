@@ -36,8 +36,8 @@
 #include <unordered_map>
 #include <vector>
 
-#include "tlmmap/address_space.hpp"
-#include "tlmmap/region.hpp"
+#include "tlmmap/core/address_space.hpp"
+#include "tlmmap/core/region.hpp"
 
 namespace tlmmap::test {
 

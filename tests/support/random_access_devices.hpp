@@ -11,8 +11,8 @@
 #include <tlm_utils/simple_target_socket.h>
 
 #include "support/random_access_model.hpp"
-#include "tlmmap/mmio_ops.hpp"
-#include "tlmmap/tx_attributes.hpp"
+#include "tlmmap/core/mmio_ops.hpp"
+#include "tlmmap/tlm/tx_attributes.hpp"
 
 namespace tlmmap::test {
 

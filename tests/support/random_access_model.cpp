@@ -4,7 +4,7 @@
 #include <cstring>
 #include <sstream>
 
-#include "tlmmap/types.hpp"
+#include "tlmmap/core/types.hpp"
 
 namespace tlmmap::test {
 
@@ -342,8 +342,20 @@ std::vector<Model::Run> Model::runs(uint64_t address, unsigned length, const Res
   return out;
 }
 
-MemTxResult Model::unmapped(uint8_t* data, unsigned length, bool is_write, Outcome& out) const {
-  if (!is_write) std::memset(data, 0, length);
+std::vector<uint8_t> Model::Enables::rotated() const {
+  std::vector<uint8_t> out;
+  if (pattern == nullptr || pattern->empty()) return out;
+  for (std::size_t i = 0; i < pattern->size(); ++i) out.push_back((*pattern)[(offset + i) % pattern->size()]);
+  return out;
+}
+
+MemTxResult Model::unmapped(uint8_t* data, unsigned length, bool is_write, Outcome& out,
+                            const Enables& enables) const {
+  if (!is_write) {
+    for (unsigned i = 0; i < length; ++i) {
+      if (enables.on(i)) data[i] = 0;
+    }
+  }
   if (policy_ == UnmappedPolicy::error_with_warning || policy_ == UnmappedPolicy::read_zero_write_ignore_with_warning) {
     out.warnings.push_back("nothing is mapped there");
   }
@@ -457,74 +469,86 @@ tlm::tlm_response_status Model::device_transport(int region, tlm::tlm_command co
 }
 
 MemTxResult Model::piece(const Run& run, uint8_t* data, bool is_write, bool single, const MemTxAttrs& attrs,
-                         bool has_attrs, Outcome& out) {
-  (void)has_attrs;
+                         bool has_attrs, Outcome& out, const Enables& enables) {
   const int index = run.first.region;
   ModelRegion& r = regions_[index];
   const uint64_t offset = run.first.offset;
   const unsigned n = run.length;
   out.delay += is_write ? r.config.write_latency : r.config.read_latency;
   const bool ro = run.first.readonly;
-  auto device_access = [&]() {
-    if (attrs.memory) {
-      if (!is_write) std::memset(data, 0, n);
-      return MemTxResult::access_error;
+  // Rights and decoding are judged on the whole piece; enables choose the bytes that move.
+  auto refuse = [&](MemTxResult result) {
+    if (!is_write) std::memset(data, 0, n);
+    return result;
+  };
+  auto copy = [&](uint8_t* memory) {
+    for (unsigned i = 0; i < n; ++i) {
+      if (!enables.on(i)) continue;
+      if (is_write) {
+        memory[i] = data[i];
+      } else {
+        data[i] = memory[i];
+      }
     }
+    return MemTxResult::ok;
+  };
+  auto device_access = [&]() {
+    if (attrs.memory) return refuse(MemTxResult::access_error);
     if (single) {
       uint64_t value = is_write ? load_le(data, n) : 0;
       const MemTxResult result = dispatch(index, offset, n, is_write, value, attrs, out);
       if (!is_write) store_le(data, n, value);
       return result;
     }
-    return mmio_buffer(index, offset, data, n, is_write, attrs, out);
+    // Each run of enabled bytes is a buffer access of its own.
+    MemTxResult result = MemTxResult::ok;
+    for (unsigned k = 0; k < n;) {
+      if (!enables.on(k)) {
+        ++k;
+        continue;
+      }
+      unsigned count = 1;
+      while (k + count < n && enables.on(k + count)) ++count;
+      result |= mmio_buffer(index, offset + k, data + k, count, is_write, attrs, out);
+      k += count;
+    }
+    return result;
   };
   switch (r.kind) {
     case RegionKind::ram:
-      if (is_write) {
-        if (ro) return MemTxResult::access_error;
-        std::memcpy(r.memory->data() + offset, data, n);
-      } else {
-        std::memcpy(data, r.memory->data() + offset, n);
-      }
-      return MemTxResult::ok;
+      if (is_write && ro) return MemTxResult::access_error;
+      return copy(r.memory->data() + offset);
     case RegionKind::rom:
       if (is_write) return MemTxResult::access_error;
-      std::memcpy(data, r.memory->data() + offset, n);
-      return MemTxResult::ok;
+      return copy(r.memory->data() + offset);
     case RegionKind::rom_device:
-      if (!is_write && run.first.romd) {
-        std::memcpy(data, r.memory->data() + offset, n);
-        return MemTxResult::ok;
-      }
+      if (!is_write && run.first.romd) return copy(r.memory->data() + offset);
       if (is_write && ro) return MemTxResult::access_error;
       return device_access();
     case RegionKind::mmio:
       if (is_write && ro) return MemTxResult::access_error;
       if (r.tlm) {
-        if (attrs.memory) {
-          if (!is_write) std::memset(data, 0, n);
-          return MemTxResult::access_error;
-        }
+        if (attrs.memory) return refuse(MemTxResult::access_error);
         return result_of(device_transport(index, is_write ? tlm::TLM_WRITE_COMMAND : tlm::TLM_READ_COMMAND, offset,
-                                          data, n, n, {}, attrs, !attrs.unspecified, out));
+                                          data, n, n, enables.rotated(), attrs, !attrs.unspecified, out));
       }
       return device_access();
     case RegionKind::reservation:
       out.warnings.push_back("reservation '" + r.name + "'");
-      if (!is_write) std::memset(data, 0, n);
-      return attrs.memory ? MemTxResult::access_error : MemTxResult::decode_error;
+      return refuse(attrs.memory ? MemTxResult::access_error : MemTxResult::decode_error);
     case RegionKind::iommu:
       out.warnings.push_back("IOMMU region '" + r.name + "'");
-      if (!is_write) std::memset(data, 0, n);
-      return attrs.memory ? MemTxResult::access_error : MemTxResult::decode_error;
+      return refuse(attrs.memory ? MemTxResult::access_error : MemTxResult::decode_error);
     default:
       break;
   }
+  (void)has_attrs;
   return MemTxResult::error;  // a container or alias never answers
 }
 
 MemTxResult Model::buffer(uint64_t address, uint8_t* data, unsigned length, bool is_write, bool single,
-                          const MemTxAttrs& attrs, bool has_attrs, const Resolver& resolve, Outcome& out) {
+                          const MemTxAttrs& attrs, bool has_attrs, const Resolver& resolve, Outcome& out,
+                          const Enables& enables) {
   const std::vector<Run> rs = runs(address, length, resolve);
   MemTxResult result = MemTxResult::ok;
   unsigned at = 0;
@@ -532,9 +556,9 @@ MemTxResult Model::buffer(uint64_t address, uint8_t* data, unsigned length, bool
     if (run.first.mapped()) {
       // A 1/2/4/8-byte access wholly inside one flat range is one dispatch;
       // anything that crosses ranges is a buffer access, piece by piece.
-      result |= piece(run, data + at, is_write, single && rs.size() == 1, attrs, has_attrs, out);
+      result |= piece(run, data + at, is_write, single && rs.size() == 1, attrs, has_attrs, out, enables.from(at));
     } else {
-      result |= unmapped(data + at, run.length, is_write, out);
+      result |= unmapped(data + at, run.length, is_write, out, enables.from(at));
     }
     at += run.length;
   }
@@ -584,28 +608,12 @@ Outcome Model::transport(const AccessSpec& a, const Resolver& resolve) {
   const bool single = a.enables.empty() && streaming >= length &&
                       (length == 1 || length == 2 || length == 4 || length == 8);
   MemTxResult result = MemTxResult::ok;
+  // Beat by beat; in each, rights and decoding over the whole beat, and only
+  // the enabled bytes move.
   for (unsigned beat = 0; beat < length; beat += streaming) {
     const unsigned beat_length = std::min(streaming, length - beat);
-    unsigned k = 0;
-    auto enabled = [&](unsigned at) {
-      return a.enables.empty() || a.enables[(beat + at) % a.enables.size()] == TLM_BYTE_ENABLED;
-    };
-    while (k < beat_length) {
-      if (!enabled(k)) {
-        ++k;
-        continue;
-      }
-      unsigned run = 1;
-      while (k + run < beat_length && enabled(k + run)) ++run;
-      const u128 at = u128(a.address) + k;
-      if (at >= k64BitSpace) {
-        result |= unmapped(data + beat + k, run, is_write, out);
-      } else {
-        result |= buffer(static_cast<uint64_t>(at), data + beat + k, run, is_write, single, attrs, a.has_attrs,
-                         resolve, out);
-      }
-      k += run;
-    }
+    const Enables enables{&a.enables, beat};
+    result |= buffer(a.address, data + beat, beat_length, is_write, single, attrs, a.has_attrs, resolve, out, enables);
   }
   out.status = response_of(result);
   return out;

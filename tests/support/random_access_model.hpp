@@ -35,11 +35,11 @@
 #include <systemc>
 #include <tlm>
 
-#include "tlmmap/address_space.hpp"
-#include "tlmmap/endianness.hpp"
-#include "tlmmap/mem_tx_attrs.hpp"
-#include "tlmmap/mem_tx_result.hpp"
-#include "tlmmap/region_kind.hpp"
+#include "tlmmap/core/address_space.hpp"
+#include "tlmmap/core/endianness.hpp"
+#include "tlmmap/core/mem_tx_attrs.hpp"
+#include "tlmmap/core/mem_tx_result.hpp"
+#include "tlmmap/core/region_kind.hpp"
 
 namespace tlmmap::test {
 
@@ -211,11 +211,23 @@ class Model {
     unsigned length = 0;
   };
   std::vector<Run> runs(uint64_t address, unsigned length, const Resolver& resolve) const;
+  // TLM byte enables from byte `offset` of the pattern on (all bytes when empty).
+  struct Enables {
+    const std::vector<uint8_t>* pattern = nullptr;
+    unsigned offset = 0;
+    bool on(unsigned i) const {
+      return pattern == nullptr || pattern->empty() || (*pattern)[(offset + i) % pattern->size()] == TLM_BYTE_ENABLED;
+    }
+    Enables from(unsigned i) const { return {pattern, offset + i}; }
+    // The pattern as a device sees it for a piece starting here.
+    std::vector<uint8_t> rotated() const;
+  };
 
   MemTxResult buffer(uint64_t address, uint8_t* data, unsigned length, bool is_write, bool single,
-                     const MemTxAttrs& attrs, bool has_attrs, const Resolver& resolve, Outcome& out);
+                     const MemTxAttrs& attrs, bool has_attrs, const Resolver& resolve, Outcome& out,
+                     const Enables& enables);
   MemTxResult piece(const Run& run, uint8_t* data, bool is_write, bool single, const MemTxAttrs& attrs,
-                    bool has_attrs, Outcome& out);
+                    bool has_attrs, Outcome& out, const Enables& enables);
   MemTxResult dispatch(int region, uint64_t offset, unsigned size, bool is_write, uint64_t& value,
                        const MemTxAttrs& attrs, Outcome& out);
   MemTxResult mmio_buffer(int region, uint64_t offset, uint8_t* data, unsigned length, bool is_write,
@@ -223,7 +235,8 @@ class Model {
   tlm::tlm_response_status device_transport(int region, tlm::tlm_command command, uint64_t address, uint8_t* data,
                                             unsigned length, unsigned streaming, const std::vector<uint8_t>& enables,
                                             const MemTxAttrs& attrs, bool has_attrs, Outcome& out);
-  MemTxResult unmapped(uint8_t* data, unsigned length, bool is_write, Outcome& out) const;
+  MemTxResult unmapped(uint8_t* data, unsigned length, bool is_write, Outcome& out,
+                       const Enables& enables) const;
   bool big_endian(const MmioConfig& c) const;
   unsigned access_size(const MmioConfig& c, uint64_t offset, unsigned remaining) const;
 

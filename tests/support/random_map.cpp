@@ -11,20 +11,20 @@
 
 #include <systemc>
 
-#include "tlmmap/address_space.hpp"
-#include "tlmmap/alias_region.hpp"
-#include "tlmmap/container_region.hpp"
-#include "tlmmap/flat_view.hpp"
-#include "tlmmap/iommu_region.hpp"
-#include "tlmmap/memmap_loader.hpp"
-#include "tlmmap/memmap_writer.hpp"
-#include "tlmmap/memory_map.hpp"
-#include "tlmmap/mmio_region.hpp"
-#include "tlmmap/ram_region.hpp"
-#include "tlmmap/reservation_region.hpp"
-#include "tlmmap/rom_device_region.hpp"
-#include "tlmmap/rom_region.hpp"
-#include "tlmmap/transaction.hpp"
+#include "tlmmap/core/address_space.hpp"
+#include "tlmmap/core/alias_region.hpp"
+#include "tlmmap/core/container_region.hpp"
+#include "tlmmap/core/flat_view.hpp"
+#include "tlmmap/core/iommu_region.hpp"
+#include "tlmmap/memmap/memmap_loader.hpp"
+#include "tlmmap/memmap/memmap_writer.hpp"
+#include "tlmmap/core/memory_map.hpp"
+#include "tlmmap/core/mmio_region.hpp"
+#include "tlmmap/core/ram_region.hpp"
+#include "tlmmap/core/reservation_region.hpp"
+#include "tlmmap/core/rom_device_region.hpp"
+#include "tlmmap/core/rom_region.hpp"
+#include "tlmmap/core/transaction.hpp"
 
 namespace tlmmap::test {
 
@@ -1219,17 +1219,17 @@ std::vector<uint64_t> fingerprint(const Live& live) {
 
 std::string describe_range(const FlatRange* range, uint64_t address) {
   if (range == nullptr) return "unmapped";
-  std::string text = "'" + range->region->name() + "' @" + hex(range->region_offset(address));
+  std::string text = "'" + range->region()->name() + "' @" + hex(range->region_offset(address));
   if (range->readonly) text += " ro";
   if (!range->romd_mode) text += " !romd";
   if (range->nonvolatile) text += " nv";
-  text += "  (range " + hex(range->start) + "-" + hex(range->last) + ")";
+  text += "  (range " + hex(range->first) + "-" + hex(range->last) + ")";
   return text;
 }
 
 std::string describe_range_line(const FlatRange& r) {
-  std::string line = hex(r.start) + "-" + hex(r.last) + " " + (r.region ? r.region->name() : "<null>");
-  if (r.offset_in_region != 0) line += " @" + hex(r.offset_in_region);
+  std::string line = hex(r.first) + "-" + hex(r.last) + " " + (r.region() ? r.region()->name() : "<null>");
+  if (r.offset_within_region != 0) line += " @" + hex(r.offset_within_region);
   if (r.readonly) line += " ro";
   if (!r.romd_mode) line += " !romd";
   if (r.nonvolatile) line += " nv";
@@ -1238,15 +1238,15 @@ std::string describe_range_line(const FlatRange& r) {
 
 // QEMU's can_merge(), written out here rather than taken from the library.
 bool should_merge(const FlatRange& a, const FlatRange& b) {
-  return u128(a.last) + 1 == b.start && a.region == b.region &&
-         u128(a.offset_in_region) + (u128(a.last) - a.start + 1) == b.offset_in_region &&
+  return u128(a.last) + 1 == b.first && a.region() == b.region() &&
+         u128(a.offset_within_region) + (u128(a.last) - a.first + 1) == b.offset_within_region &&
          a.readonly == b.readonly && a.romd_mode == b.romd_mode && a.nonvolatile == b.nonvolatile;
 }
 
 // Independent range search: the last range starting at or before `address`.
 const FlatRange* find_range(const std::vector<FlatRange>& ranges, uint64_t address) {
   auto it = std::upper_bound(ranges.begin(), ranges.end(), address,
-                             [](uint64_t a, const FlatRange& r) { return a < r.start; });
+                             [](uint64_t a, const FlatRange& r) { return a < r.first; });
   if (it == ranges.begin()) return nullptr;
   --it;
   return it->last >= address ? &*it : nullptr;
@@ -1286,7 +1286,7 @@ void collect_windows(const Region* r, i128 parent_base, int depth, std::vector<u
 bool same_answer(const FlatRange* fr, const NaiveAnswer& na, uint64_t address) {
   if (fr == nullptr) return !na.mapped();
   if (!na.mapped()) return false;
-  return fr->region == na.region && fr->region_offset(address) == na.offset && fr->readonly == na.readonly &&
+  return fr->region() == na.region && fr->region_offset(address) == na.offset && fr->readonly == na.readonly &&
          fr->romd_mode == na.romd_mode && fr->nonvolatile == na.nonvolatile;
 }
 
@@ -1298,7 +1298,7 @@ std::vector<AddressRange> expected_changes(const FlatView& before, const FlatVie
   std::vector<u128> edges{0, k64BitSpace};
   for (const FlatView* v : {&before, &after}) {
     for (const FlatRange& r : v->ranges()) {
-      edges.push_back(r.start);
+      edges.push_back(r.first);
       edges.push_back(u128(r.last) + 1);
     }
   }
@@ -1313,7 +1313,7 @@ std::vector<AddressRange> expected_changes(const FlatView& before, const FlatVie
     if (x == nullptr || y == nullptr) {
       alike = x == y;
     } else {
-      alike = x->region == y->region && x->region_offset(a) == y->region_offset(a) && x->readonly == y->readonly &&
+      alike = x->region() == y->region() && x->region_offset(a) == y->region_offset(a) && x->readonly == y->readonly &&
               x->romd_mode == y->romd_mode && x->nonvolatile == y->nonvolatile;
     }
     if (alike) continue;
@@ -1675,13 +1675,13 @@ class Runner {
     for (std::size_t k = 0; k < ranges.size(); ++k) {
       const FlatRange& r = ranges[k];
       std::string problem;
-      if (r.region == nullptr) {
+      if (r.region() == nullptr) {
         problem = "range without a region";
-      } else if (!r.region->terminates()) {
+      } else if (!r.region()->terminates()) {
         problem = "range of a non-terminating region";
-      } else if (r.start > r.last) {
+      } else if (r.first > r.last) {
         problem = "range ends before it starts";
-      } else if (k > 0 && ranges[k - 1].last >= r.start) {
+      } else if (k > 0 && ranges[k - 1].last >= r.first) {
         problem = "ranges not sorted or overlapping";
       } else if (k > 0 && should_merge(ranges[k - 1], r)) {
         problem = "neighbours that continue each other were not merged";
@@ -1707,7 +1707,7 @@ class Runner {
     if (!options_.compare_naive) return naive.flatview_root();
 
     std::vector<uint64_t> points;
-    for (const FlatRange& r : ranges) add_edges(points, r.start, i128(r.last) + 1);
+    for (const FlatRange& r : ranges) add_edges(points, r.first, i128(r.last) + 1);
     std::vector<std::pair<i128, i128>> windows;
     int budget = 600;
     if (naive.flatview_root() != nullptr) collect_windows(naive.flatview_root(), 0, 0, points, windows, budget);
@@ -1719,7 +1719,7 @@ class Runner {
         points.push_back(any64(rng));
       } else if (how == 1 && !ranges.empty()) {
         const FlatRange& r = pick(rng, ranges);
-        points.push_back(r.start + static_cast<uint64_t>(below128(rng, r.size())));
+        points.push_back(r.first + static_cast<uint64_t>(below128(rng, r.size())));
       } else if (!windows.empty()) {
         const auto& w = pick(rng, windows);
         if (w.second > w.first) add_point(points, w.first + static_cast<i128>(below128(rng, w.second - w.first)));

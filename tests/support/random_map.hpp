@@ -48,8 +48,8 @@
 #include <vector>
 
 #include "support/naive_resolver.hpp"
-#include "tlmmap/region_kind.hpp"
-#include "tlmmap/types.hpp"
+#include "tlmmap/core/region_kind.hpp"
+#include "tlmmap/core/types.hpp"
 
 namespace tlmmap {
 class MemoryMap;

@@ -12,7 +12,7 @@
 #include <tlm_utils/simple_initiator_socket.h>
 #include <tlm_utils/simple_target_socket.h>
 
-#include "tlmmap/tx_attributes.hpp"
+#include "tlmmap/tlm/tx_attributes.hpp"
 
 namespace tlmmap::test {
 

@@ -1,0 +1,73 @@
+// A bus in one module: a root container, the address space rendered from it
+// and its target socket. The short way to put existing TLM models and
+// regions together:
+//
+//   tlmmap::Bus<32> bus{"bus"};
+//   cpu.socket.bind(bus.target_socket);
+//   bus.bind(timer.socket, 0x10001000, 0x1000);   // an existing TLM target
+//   bus.map(0x80000000, ram);                     // any region
+//
+// Everything else is the region API: bus.root() is an ordinary container.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "tlmmap/core/address_space.hpp"
+#include "tlmmap/core/container_region.hpp"
+#include "tlmmap/tlm/address_space_target.hpp"
+#include "tlmmap/tlm/tlm_device_region.hpp"
+
+namespace tlmmap {
+
+template <unsigned int BUSWIDTH = 32>
+class Bus : public sc_core::sc_module {
+ public:
+  // The address space is named after the module (as `info mtree` shows it);
+  // the root spans the whole 64-bit space unless `size` says otherwise.
+  explicit Bus(sc_core::sc_module_name name, u128 size = k64BitSpace)
+      : sc_core::sc_module(name),
+        root_(std::string(basename()), size),
+        space_(root_, std::string(basename())),
+        target_("target", space_),
+        target_socket(target_.target_socket) {}
+
+  // Binds an existing TLM target at [address, address + size): the device
+  // sees offsets from 0. With a priority it may overlap others (QEMU's
+  // add_subregion_overlap()). The window is owned by the bus.
+  template <typename TargetSocket>
+  TlmDeviceRegion<BUSWIDTH>& bind(TargetSocket& socket, uint64_t address, u128 size, int priority = 0) {
+    std::string name = socket.basename();
+    auto window = std::make_unique<TlmDeviceRegion<BUSWIDTH>>(std::move(name), size);
+    window->socket.bind(socket);
+    map(address, *window, priority);
+    windows_.push_back(std::move(window));
+    return *windows_.back();
+  }
+  // Places a region at `address`; with a priority it may overlap others.
+  void map(uint64_t address, Region& region, int priority = 0) {
+    if (priority == 0) {
+      root_.add_subregion(address, region);
+    } else {
+      root_.add_subregion_overlap(address, region, priority);
+    }
+  }
+
+  ContainerRegion& root() noexcept { return root_; }
+  AddressSpace& space() noexcept { return space_; }
+
+ private:
+  ContainerRegion root_;
+  AddressSpace space_;
+  AddressSpaceTarget<BUSWIDTH> target_;
+
+ public:
+  decltype(target_.target_socket)& target_socket;
+
+ private:
+  // Last: the windows leave the map before the space and the root go.
+  std::vector<std::unique_ptr<TlmDeviceRegion<BUSWIDTH>>> windows_;
+};
+
+}  // namespace tlmmap

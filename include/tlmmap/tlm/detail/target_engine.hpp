@@ -1,0 +1,287 @@
+// Library-internal: what an AddressSpaceTarget does, whatever its bus width.
+//
+// The engine is a thin translation of payloads plus a cache of the model's
+// decisions. For each flat range it remembers the model's Route (host memory
+// for reads and writes, or the TLM device behind the range) with its
+// latencies converted to sc_time, and a page-hashed table finds the range of
+// an address in a few loads. Everything the cache cannot answer goes through
+// the model's access path (AddressSpace::access()), which decides it. The
+// cache is dropped whenever the model publishes a new view, and a new view
+// is published for every change a cached decision depends on (the view,
+// latency, ops, readonly, romd mode): the same exact-range machinery also
+// withdraws the DMI grants that met the change.
+#pragma once
+
+#define SC_INCLUDE_DYNAMIC_PROCESSES
+#include <cstring>
+#include <deque>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <systemc>
+#include <tlm>
+#include <tlm_utils/peq_with_cb_and_phase.h>
+
+#include "tlmmap/core/address_space.hpp"
+#include "tlmmap/tlm/tx_attributes.hpp"
+
+namespace tlmmap::detail {
+
+// What the engine needs of the socket its initiators bind to.
+class InitiatorPorts {
+ public:
+  using BwInterface = tlm::tlm_bw_transport_if<tlm::tlm_base_protocol_types>;
+  virtual unsigned count() = 0;
+  virtual BwInterface* at(int i) = 0;
+  // False once initiator `i` has been destroyed: it must not be called.
+  virtual bool alive(int i) = 0;
+
+ protected:
+  ~InitiatorPorts() = default;
+};
+
+// Where a response that waits for an initiator's response channel came
+// from: told when the initiator ended it.
+class ResponseSource {
+ public:
+  // `tell_source`: the source is not inside a call that already returns the outcome.
+  virtual void response_ended(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay, bool tell_source) = 0;
+  virtual ~ResponseSource() = default;
+};
+
+class TargetEngine : private ViewObserver {
+ public:
+  TargetEngine(AddressSpace& space, InitiatorPorts& initiators);
+  ~TargetEngine() override;
+  TargetEngine(const TargetEngine&) = delete;
+  TargetEngine& operator=(const TargetEngine&) = delete;
+
+  // nullptr once the address space has been destroyed.
+  AddressSpace* space() noexcept { return space_; }
+  const std::string& space_name() const noexcept { return space_name_; }
+
+  void b_transport(int /*id*/, tlm::tlm_generic_payload& gp, sc_core::sc_time& delay) {
+    const uint64_t address = gp.get_address();
+    if (const Entry* e = entry_for(address)) {
+      const uint64_t offset = address - e->first;
+      const unsigned length = gp.get_data_length();
+      uint8_t* const data = gp.get_data_ptr();
+      const tlm::tlm_command command = gp.get_command();
+      if (gp.get_byte_enable_ptr() == nullptr && length != 0 && length - 1u <= e->span - offset &&
+          gp.get_streaming_width() >= length && data != nullptr) {
+        if (command == tlm::TLM_READ_COMMAND && (e->flags & kReadMemory) != 0) {
+          std::memcpy(data, e->base + offset, length);
+          delay += e->read_latency;
+          gp.set_dmi_allowed(true);
+          gp.set_response_status(tlm::TLM_OK_RESPONSE);
+          return;
+        }
+        if (command == tlm::TLM_WRITE_COMMAND && (e->flags & kWriteMemory) != 0) {
+          std::memcpy(e->base + offset, data, length);
+          delay += e->write_latency;
+          gp.set_dmi_allowed(true);
+          gp.set_response_status(tlm::TLM_OK_RESPONSE);
+          return;
+        }
+      }
+      if (forwards(*e, gp, offset)) {
+        // Wholly inside one window of a TLM device: the device sees the
+        // payload itself (byte enables, streaming, extensions) with its own
+        // address, restored before the initiator sees it again.
+        gp.set_address(address - e->delta);
+        delay += command == tlm::TLM_WRITE_COMMAND ? e->write_latency : e->read_latency;
+        e->device->b_transport(gp, delay);
+        gp.set_address(address);
+        return;
+      }
+    }
+    b_transport_general(gp, delay);
+  }
+
+  unsigned transport_dbg(int /*id*/, tlm::tlm_generic_payload& gp) {
+    const uint64_t address = gp.get_address();
+    const unsigned length = gp.get_data_length();
+    uint8_t* const data = gp.get_data_ptr();
+    const tlm::tlm_command command = gp.get_command();
+    if (command == tlm::TLM_IGNORE_COMMAND || length == 0 || data == nullptr) return 0;
+    if (const Entry* e = entry_for(address)) {
+      const uint64_t offset = address - e->first;
+      if (length - 1u <= e->span - offset) {
+        if ((e->flags & kReadMemory) != 0) {
+          // What the model's debug path does: host memory both ways (a
+          // debugger loads ROM images too).
+          if (command == tlm::TLM_WRITE_COMMAND) {
+            std::memcpy(e->base + offset, data, length);
+          } else {
+            std::memcpy(data, e->base + offset, length);
+          }
+          return length;
+        }
+        if (e->device != nullptr) {
+          gp.set_address(address - e->delta);
+          const unsigned moved = e->device->transport_dbg(gp);
+          gp.set_address(address);
+          return moved;
+        }
+      }
+    }
+    return transport_dbg_general(gp);
+  }
+
+  bool get_direct_mem_ptr(int id, tlm::tlm_generic_payload& gp, tlm::tlm_dmi& dmi) {
+    const Entry* e = entry_for(gp.get_address());
+    if (e == nullptr || (e->flags & kReadMemory) == 0) return get_direct_mem_ptr_general(id, gp, dmi);
+    grant_memory(id, *e, dmi);
+    return true;
+  }
+
+  tlm::tlm_sync_enum nb_transport_fw(int id, tlm::tlm_generic_payload& gp, tlm::tlm_phase& phase,
+                                     sc_core::sc_time& delay);
+
+  // From device links and the engine's own worker: the request phase of a
+  // routed transaction ended.
+  tlm::tlm_sync_enum end_request(int id, tlm::tlm_generic_payload& gp, sc_core::sc_time& delay);
+  // A response for initiator `id`, due at now + delay. Inside the source's
+  // own nb_transport_bw(BEGIN_RESP) call (`in_source_call`) the outcome for
+  // the source is the return value. One response at a time goes to an
+  // initiator, each at its own time and not before the previous one ended.
+  tlm::tlm_sync_enum response(int id, tlm::tlm_generic_payload& gp, sc_core::sc_time& delay,
+                              ResponseSource& source, bool in_source_call, bool request_ended_for_initiator);
+
+ private:
+  static constexpr uint8_t kReadMemory = 1;   // reads copy from base
+  static constexpr uint8_t kWriteMemory = 2;  // writes copy to base
+  static constexpr uint8_t kDeviceRead = 4;   // reads go to device
+  static constexpr uint8_t kDeviceWrite = 8;  // writes go to device
+
+  // The model's decision for one flat range, in one cache line.
+  struct alignas(64) Entry {
+    uint64_t first = ~uint64_t(0);  // the range is [first, first + span]
+    uint64_t span = 0;
+    uint8_t* base = nullptr;  // host memory of `first` (memory routes)
+    tlm::tlm_fw_transport_if<tlm::tlm_base_protocol_types>* device = nullptr;
+    uint64_t delta = 0;  // the device's address is address - delta
+    sc_core::sc_time read_latency;
+    sc_core::sc_time write_latency;
+    uint8_t flags = 0;
+    bool known = false;  // filled from the model
+  };
+  static_assert(sizeof(Entry) == 64, "one cache line per cached decision");
+
+  // Straight from the cached decision: the flat range, read-write where the
+  // model routes writes to memory too.
+  void grant_memory(int id, const Entry& entry, tlm::tlm_dmi& dmi) {
+    const Entry* e = &entry;
+    dmi.set_dmi_ptr(e->base);
+    dmi.set_start_address(e->first);
+    dmi.set_end_address(e->first + e->span);
+    dmi.set_granted_access((e->flags & kWriteMemory) != 0 ? tlm::tlm_dmi::DMI_ACCESS_READ_WRITE
+                                                           : tlm::tlm_dmi::DMI_ACCESS_READ);
+    dmi.set_read_latency(e->read_latency);
+    dmi.set_write_latency(e->write_latency);
+    remember_grant(id, e->first, e->first + e->span);
+  }
+
+  // A device route the payload can take whole.
+  static bool forwards(const Entry& e, const tlm::tlm_generic_payload& gp, uint64_t offset) {
+    const tlm::tlm_command command = gp.get_command();
+    const uint8_t needed = command == tlm::TLM_READ_COMMAND ? kDeviceRead
+                           : command == tlm::TLM_WRITE_COMMAND ? kDeviceWrite
+                                                               : 0;
+    if ((e.flags & needed) == 0 || needed == 0) return false;
+    const unsigned length = gp.get_data_length();
+    const unsigned streaming = gp.get_streaming_width();
+    const unsigned span = length < streaming ? length : streaming;
+    if (span == 0 || span - 1u > e.span - offset || gp.get_data_ptr() == nullptr ||
+        (gp.get_byte_enable_ptr() != nullptr && gp.get_byte_enable_length() == 0)) {
+      return false;
+    }
+    // The `memory` attribute is refused by every device: the model says so.
+    const TxAttributes* attributes = gp.get_extension<TxAttributes>();
+    return attributes == nullptr || !attributes->attrs.memory;
+  }
+
+  // The cached decision for `address`, or nullptr for a hole.
+  const Entry* entry_for(uint64_t address) {
+    const Entry*& slot = page_cache_[page_slot(address)];
+    const Entry* e = slot;
+    // The sentinel in empty slots matches at most the last address, with no
+    // decision in it: every path then asks the model.
+    if (address - e->first <= e->span) return e;
+    e = lookup(address);
+    if (e != nullptr) slot = e;
+    return e;
+  }
+  static std::size_t page_slot(uint64_t address) noexcept {
+    return static_cast<std::size_t>(((address >> 12) * 0x9E3779B97F4A7C15ULL) >> (64 - kPageCacheBits));
+  }
+
+  const Entry* lookup(uint64_t address);
+  void fill(std::size_t i);
+  void rebind(std::shared_ptr<const FlatView> view);
+  void b_transport_general(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay);
+  unsigned transport_dbg_general(tlm::tlm_generic_payload& gp);
+  bool get_direct_mem_ptr_general(int id, tlm::tlm_generic_payload& gp, tlm::tlm_dmi& dmi);
+  // A DMI answer (grant or denial) initiator `id` may cache.
+  void remember_grant(int id, uint64_t first, uint64_t last) {
+    if (static_cast<std::size_t>(id) < last_grant_.size() && last_grant_[id].first == first &&
+        last_grant_[id].last == last) {
+      return;
+    }
+    remember_new_grant(id, first, last);
+  }
+  void remember_new_grant(int id, uint64_t first, uint64_t last);
+  // invalidate_direct_mem_ptr(first, last) on the live initiators holding a
+  // DMI answer that meets it (or on every live one).
+  void invalidate(uint64_t first, uint64_t last, bool every_initiator);
+
+  void view_changed(const AddressSpace& space, const FlatView& before, const FlatView& after) override;
+  void direct_access_invalidated(const AddressSpace& space, uint64_t first, uint64_t last) override;
+  void space_destroyed(const AddressSpace& space) override;
+
+  // Approximately-timed transactions the model answers in a process of ours
+  // (they may reach a device that waits).
+  bool needs_process(const tlm::tlm_generic_payload& gp);
+  void answer_in_process(int id, tlm::tlm_generic_payload& gp, sc_core::sc_time delay);
+  struct ResponseChannel;
+  ResponseChannel& channel(int id);
+  void schedule_next_response(int id);
+  void response_ended(int id, const sc_core::sc_time& delay);
+  void on_deferred(tlm::tlm_generic_payload& gp, const tlm::tlm_phase& phase);
+  tlm::tlm_sync_enum deliver_response(int id, tlm::tlm_generic_payload& gp, sc_core::sc_time& delay,
+                                      ResponseSource& source, bool in_source_call);
+
+  static constexpr unsigned kPageCacheBits = 14;
+  static const Entry kNothing;  // matches no address
+
+  AddressSpace* space_;
+  std::string space_name_;
+  InitiatorPorts& initiators_;
+  std::shared_ptr<const FlatView> view_;
+  std::vector<Entry> entries_;  // one per range of view_
+  std::unique_ptr<const Entry*[]> page_cache_;
+
+  // The DMI answers (grants and denials) each initiator may still hold: only
+  // those initiators are told about a change there.
+  std::vector<std::vector<AddressRange>> grants_;
+  std::vector<AddressRange> last_grant_;
+
+  struct PendingResponse {
+    tlm::tlm_generic_payload* gp;
+    ResponseSource* source;
+    sc_core::sc_time due;  // when the source meant it to reach the initiator
+  };
+  // The response channel towards each initiator: one BEGIN_RESP at a time.
+  struct ResponseChannel {
+    tlm::tlm_generic_payload* busy = nullptr;
+    ResponseSource* busy_source = nullptr;
+    sc_core::sc_time free_at;  // the end (in time) of the last response
+    std::deque<PendingResponse> waiting;
+  };
+  std::vector<ResponseChannel> channels_;
+  std::unique_ptr<ResponseSource> worker_source_;
+  tlm_utils::peq_with_cb_and_phase<TargetEngine> deferred_;
+};
+
+}  // namespace tlmmap::detail

@@ -1,0 +1,380 @@
+#include "tlmmap/tlm/detail/target_engine.hpp"
+
+#include <algorithm>
+
+#include "tlmmap/core/report.hpp"
+#include "tlmmap/tlm/detail/device_link.hpp"
+#include "tlmmap/tlm/systemc_reports.hpp"
+#include "tlmmap/tlm/time.hpp"
+
+namespace tlmmap::detail {
+
+namespace {
+
+constexpr const char* kTargetMsg = "tlmmap/target";
+
+bool single_access_size(unsigned n) { return n == 1 || n == 2 || n == 4 || n == 8; }
+
+bool malformed(const tlm::tlm_generic_payload& gp) {
+  return gp.get_data_length() == 0 || gp.get_streaming_width() == 0 || gp.get_data_ptr() == nullptr ||
+         (gp.get_byte_enable_ptr() != nullptr && gp.get_byte_enable_length() == 0);
+}
+
+// Answers the transactions the model performs in a process of their own:
+// the response comes from the engine itself.
+class WorkerSource final : public ResponseSource {
+ public:
+  void response_ended(tlm::tlm_generic_payload&, sc_core::sc_time&, bool) override {}
+};
+
+}  // namespace
+
+const TargetEngine::Entry TargetEngine::kNothing{};
+
+TargetEngine::TargetEngine(AddressSpace& space, InitiatorPorts& initiators)
+    : space_(&space),
+      space_name_(space.name()),
+      initiators_(initiators),
+      page_cache_(new const Entry*[std::size_t(1) << kPageCacheBits]),
+      worker_source_(std::make_unique<WorkerSource>()),
+      deferred_(this, &TargetEngine::on_deferred) {
+  report_through_systemc();
+  rebind(space.flat_view());
+  space.add_observer(*this);
+}
+
+TargetEngine::~TargetEngine() {
+  if (space_ != nullptr) space_->remove_observer(*this);
+  // Nobody can tell the initiators about changes once this engine is gone:
+  // they drop what it granted now.
+  invalidate(0, ~uint64_t(0), false);
+}
+
+void TargetEngine::rebind(std::shared_ptr<const FlatView> view) {
+  view_ = std::move(view);
+  entries_.assign(view_->ranges().size(), Entry{});
+  std::fill(page_cache_.get(), page_cache_.get() + (std::size_t(1) << kPageCacheBits), &kNothing);
+}
+
+const TargetEngine::Entry* TargetEngine::lookup(uint64_t address) {
+  const auto& ranges = view_->ranges();
+  const std::size_t i = view_->first_ending_at_or_after(address);
+  if (i == ranges.size() || ranges[i].first > address) return nullptr;
+  if (!entries_[i].known) fill(i);
+  return &entries_[i];
+}
+
+void TargetEngine::fill(std::size_t i) {
+  const FlatRange& fr = view_->ranges()[i];
+  Entry& e = entries_[i];
+  e.known = true;
+  e.first = fr.first;
+  e.span = fr.last - fr.first;
+  const Route read = fr.route(false);
+  const Route write = fr.route(true);
+  e.read_latency = to_sc_time(read.latency);
+  e.write_latency = to_sc_time(write.latency);
+  if (read.kind == RouteKind::memory) {
+    e.base = read.host;
+    e.flags |= kReadMemory;
+    if (write.kind == RouteKind::memory && write.host == read.host) e.flags |= kWriteMemory;
+  }
+  DevicePort* port = read.kind == RouteKind::device ? read.device : write.kind == RouteKind::device ? write.device : nullptr;
+  if (port != nullptr && port->face() == DeviceLink::face()) {
+    auto& link = static_cast<DeviceLink&>(*port);
+    e.device = link.target();
+    e.delta = fr.first - fr.offset_within_region;
+    if (read.kind == RouteKind::device) e.flags |= kDeviceRead;
+    if (write.kind == RouteKind::device) e.flags |= kDeviceWrite;
+  }
+}
+
+void TargetEngine::b_transport_general(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay) {
+  if (gp.get_command() == tlm::TLM_IGNORE_COMMAND) {
+    gp.set_response_status(tlm::TLM_OK_RESPONSE);
+    return;
+  }
+  if (malformed(gp)) {
+    gp.set_response_status(tlm::TLM_GENERIC_ERROR_RESPONSE);
+    return;
+  }
+  if (space_ == nullptr) {
+    gp.set_response_status(tlm::TLM_ADDRESS_ERROR_RESPONSE);
+    return;
+  }
+  // Beat by beat through the model, which decides everything else.
+  const uint64_t address = gp.get_address();
+  const unsigned length = gp.get_data_length();
+  const unsigned streaming = gp.get_streaming_width();
+  Access a;
+  a.attrs = attributes_of(gp);
+  a.is_write = gp.is_write();
+  a.byte_enables = gp.get_byte_enable_ptr();
+  a.byte_enable_length = a.byte_enables != nullptr ? gp.get_byte_enable_length() : 0;
+  a.single = a.byte_enables == nullptr && streaming >= length && single_access_size(length);
+  // A transaction for one TLM device that did not go to it (a read-only
+  // window, the `memory` attribute) is refused as the one transaction it is.
+  const Entry* e = lookup(address);
+  const unsigned span = std::min(length, streaming);
+  const unsigned beats = e != nullptr && e->device != nullptr && span - 1u <= e->span - (address - e->first) ? 1 : length;
+  MemTxResult result = MemTxResult::ok;
+  for (unsigned beat = 0; beat < beats; beat += streaming) {
+    a.address = address;
+    a.data = gp.get_data_ptr() + beat;
+    a.length = std::min(streaming, length - beat);
+    a.byte_enable_offset = a.byte_enable_length != 0 ? beat % a.byte_enable_length : 0;
+    result |= space_->access(a);
+  }
+  delay += to_sc_time(a.latency);
+  gp.set_response_status(to_tlm_response(result));
+}
+
+unsigned TargetEngine::transport_dbg_general(tlm::tlm_generic_payload& gp) {
+  if (space_ == nullptr) return 0;
+  const uint64_t moved = gp.is_write() ? space_->debug_write(gp.get_address(), gp.get_data_ptr(), gp.get_data_length())
+                                       : space_->debug_read(gp.get_address(), gp.get_data_ptr(), gp.get_data_length());
+  return static_cast<unsigned>(moved);
+}
+
+bool TargetEngine::get_direct_mem_ptr_general(int id, tlm::tlm_generic_payload& gp, tlm::tlm_dmi& dmi) {
+  const uint64_t address = gp.get_address();
+  dmi.set_dmi_ptr(nullptr);
+  dmi.allow_none();
+  dmi.set_read_latency(sc_core::SC_ZERO_TIME);
+  dmi.set_write_latency(sc_core::SC_ZERO_TIME);
+  const auto& ranges = view_->ranges();
+  const std::size_t i = view_->first_ending_at_or_after(address);
+  if (i == ranges.size() || ranges[i].first > address) {
+    // Denied for the whole hole, so the initiator does not ask again there
+    // (until a change there withdraws the answer).
+    dmi.set_start_address(i == 0 ? 0 : ranges[i - 1].last + 1);
+    dmi.set_end_address(i == ranges.size() ? ~uint64_t(0) : ranges[i].first - 1);
+    remember_grant(id, dmi.get_start_address(), dmi.get_end_address());
+    return false;
+  }
+  const FlatRange& fr = ranges[i];
+  const Entry& e = *lookup(address);
+  if ((e.flags & kReadMemory) != 0) {
+    grant_memory(id, e, dmi);
+    return true;
+  }
+  dmi.set_start_address(fr.first);
+  dmi.set_end_address(fr.last);
+  if (e.device != nullptr) {
+    auto& link = static_cast<DeviceLink&>(*fr.route(false).device);
+    const bool granted = link.get_direct_mem_ptr(gp, dmi, fr.region_offset(address), fr.first, fr.last,
+                                                 fr.offset_within_region);
+    // A read-only path makes the device's grant read-only too.
+    if ((e.flags & kDeviceWrite) == 0 && dmi.is_write_allowed()) {
+      if (dmi.is_read_allowed()) {
+        dmi.allow_read();
+      } else {
+        dmi.allow_none();
+      }
+    }
+    remember_grant(id, dmi.get_start_address(), dmi.get_end_address());
+    return granted && !dmi.is_none_allowed();
+  }
+  remember_grant(id, fr.first, fr.last);  // a denial may be cached too
+  return false;
+}
+
+void TargetEngine::remember_new_grant(int id, uint64_t first, uint64_t last) {
+  const auto n = static_cast<std::size_t>(id) + 1;
+  if (grants_.size() < n) grants_.resize(n);
+  if (last_grant_.size() < n) last_grant_.resize(n, AddressRange{1, 0});  // {1, 0} matches nothing
+  last_grant_[id] = {first, last};
+  auto& held = grants_[id];
+  for (const AddressRange& g : held) {
+    if (g.first == first && g.last == last) return;
+  }
+  held.push_back({first, last});
+}
+
+void TargetEngine::invalidate(uint64_t first, uint64_t last, bool every_initiator) {
+  // Before the end of elaboration no initiator can hold a pointer (and the
+  // socket does not know its initiators yet); after the end of simulation
+  // nobody uses one again, and initiators may be gone while the map is torn down.
+  const auto status = sc_core::sc_get_status();
+  if (status == sc_core::SC_ELABORATION || status == sc_core::SC_BEFORE_END_OF_ELABORATION ||
+      sc_core::sc_end_of_simulation_invoked()) {
+    return;
+  }
+  const std::size_t n = every_initiator ? std::max<std::size_t>(grants_.size(), initiators_.count()) : grants_.size();
+  for (std::size_t i = 0; i < n; ++i) {
+    const auto meets = [&](const AddressRange& g) { return g.first <= last && first <= g.last; };
+    if (i < grants_.size()) {
+      auto& held = grants_[i];
+      const bool holds = std::any_of(held.begin(), held.end(), meets);
+      if (!holds && !every_initiator) continue;
+      // The initiator drops every pointer that meets the range.
+      held.erase(std::remove_if(held.begin(), held.end(), meets), held.end());
+      last_grant_[i] = {1, 0};
+    }
+    const int id = static_cast<int>(i);
+    if (initiators_.alive(id)) initiators_.at(id)->invalidate_direct_mem_ptr(first, last);
+  }
+}
+
+void TargetEngine::view_changed(const AddressSpace&, const FlatView& before, const FlatView& after) {
+  for (const AddressRange& r : changed_ranges(before, after)) invalidate(r.first, r.last, false);
+  rebind(space_ != nullptr ? space_->flat_view() : std::make_shared<const FlatView>());
+}
+
+void TargetEngine::direct_access_invalidated(const AddressSpace&, uint64_t first, uint64_t last) {
+  // A device's own invalidation goes on to every initiator, as a bus passes it.
+  invalidate(first, last, true);
+}
+
+void TargetEngine::space_destroyed(const AddressSpace&) {
+  // Its view went empty just before (every grant withdrawn): from now on
+  // every access is answered as unmapped.
+  space_ = nullptr;
+  rebind(std::make_shared<const FlatView>());
+}
+
+// --- approximately-timed transactions ---------------------------------------
+
+TargetEngine::ResponseChannel& TargetEngine::channel(int id) {
+  if (channels_.size() <= static_cast<std::size_t>(id)) channels_.resize(static_cast<std::size_t>(id) + 1);
+  return channels_[static_cast<std::size_t>(id)];
+}
+
+bool TargetEngine::needs_process(const tlm::tlm_generic_payload& gp) {
+  if (gp.get_command() == tlm::TLM_IGNORE_COMMAND || malformed(gp)) return false;
+  // A transaction the model answers may reach a TLM device, whose
+  // b_transport may wait: never from inside nb_transport_fw.
+  const uint64_t address = gp.get_address();
+  const u128 end = u128(address) + std::min(gp.get_data_length(), gp.get_streaming_width());
+  const auto& ranges = view_->ranges();
+  for (std::size_t i = view_->first_ending_at_or_after(address); i < ranges.size() && ranges[i].first < end; ++i) {
+    if (!entries_[i].known) fill(i);
+    if (entries_[i].device != nullptr) return true;
+  }
+  return false;
+}
+
+void TargetEngine::answer_in_process(int id, tlm::tlm_generic_payload& gp, sc_core::sc_time delay) {
+  sc_core::sc_spawn_options options;
+  options.set_stack_size(0x10000);
+  sc_core::sc_spawn(
+      [this, id, &gp, delay] {
+        sc_core::wait(delay);  // the request's own time
+        sc_core::sc_time latency = sc_core::SC_ZERO_TIME;
+        b_transport_general(gp, latency);
+        response(id, gp, latency, *worker_source_, false, true);
+      },
+      sc_core::sc_gen_unique_name("tlmmap_at_worker"), &options);
+}
+
+tlm::tlm_sync_enum TargetEngine::nb_transport_fw(int id, tlm::tlm_generic_payload& gp, tlm::tlm_phase& phase,
+                                                 sc_core::sc_time& delay) {
+  if (phase == tlm::BEGIN_REQ) {
+    const uint64_t address = gp.get_address();
+    if (const Entry* e = entry_for(address)) {
+      if (forwards(*e, gp, address - e->first)) {
+        const FlatRange& fr = view_->ranges()[static_cast<std::size_t>(e - entries_.data())];
+        auto& link = static_cast<DeviceLink&>(*fr.route(gp.is_write()).device);
+        return link.begin_request(*this, id, gp, phase, delay, fr.region_offset(address));
+      }
+    }
+    if (needs_process(gp)) {
+      // Accepted now; the response comes from a process of ours.
+      answer_in_process(id, gp, delay);
+      phase = tlm::END_REQ;
+      return tlm::TLM_UPDATED;
+    }
+    // The model answers at once: the transaction completes early, its
+    // latency in the annotation (the base protocol allows TLM_COMPLETED in
+    // answer to BEGIN_REQ).
+    b_transport(id, gp, delay);
+    phase = tlm::END_RESP;
+    return tlm::TLM_COMPLETED;
+  }
+  if (phase == tlm::END_RESP) {
+    ResponseChannel& ch = channel(id);
+    if (ch.busy == &gp) {
+      ResponseSource* source = ch.busy_source;
+      response_ended(id, delay);
+      source->response_ended(gp, delay, true);
+      return tlm::TLM_COMPLETED;
+    }
+  }
+  report(Severity::error, kTargetMsg,
+         "address space '" + space_name_ + "': nb_transport_fw with phase " + phase.get_name() +
+             " for a transaction at " + hex(gp.get_address()) + " that is not waiting for it");
+  return tlm::TLM_COMPLETED;
+}
+
+tlm::tlm_sync_enum TargetEngine::end_request(int id, tlm::tlm_generic_payload& gp, sc_core::sc_time& delay) {
+  tlm::tlm_phase phase = tlm::END_REQ;
+  return initiators_.at(id)->nb_transport_bw(gp, phase, delay);
+}
+
+tlm::tlm_sync_enum TargetEngine::response(int id, tlm::tlm_generic_payload& gp, sc_core::sc_time& delay,
+                                          ResponseSource& source, bool in_source_call,
+                                          bool request_ended_for_initiator) {
+  ResponseChannel& ch = channel(id);
+  const sc_core::sc_time due = sc_core::sc_time_stamp() + delay;
+  if (ch.busy != nullptr || !ch.waiting.empty() || due < ch.free_at) {
+    // Another response is on its way to this initiator, or has not ended yet
+    // in time: this one waits its turn, keeping its own time. Its request
+    // must be seen as ended, or the initiator stalls.
+    ch.waiting.push_back({&gp, &source, due});
+    if (!request_ended_for_initiator) end_request(id, gp, delay);
+    if (ch.busy == nullptr) schedule_next_response(id);
+    return tlm::TLM_ACCEPTED;
+  }
+  return deliver_response(id, gp, delay, source, in_source_call);
+}
+
+tlm::tlm_sync_enum TargetEngine::deliver_response(int id, tlm::tlm_generic_payload& gp, sc_core::sc_time& delay,
+                                                  ResponseSource& source, bool in_source_call) {
+  ResponseChannel& ch = channel(id);
+  ch.busy = &gp;
+  ch.busy_source = &source;
+  tlm::tlm_phase phase = tlm::BEGIN_RESP;
+  const tlm::tlm_sync_enum status = initiators_.at(id)->nb_transport_bw(gp, phase, delay);
+  if (status == tlm::TLM_COMPLETED || (status == tlm::TLM_UPDATED && phase == tlm::END_RESP)) {
+    response_ended(id, delay);
+    // In the source's own call the return value ends the response for it.
+    source.response_ended(gp, delay, !in_source_call);
+    return tlm::TLM_COMPLETED;
+  }
+  return tlm::TLM_ACCEPTED;
+}
+
+void TargetEngine::response_ended(int id, const sc_core::sc_time& delay) {
+  ResponseChannel& ch = channel(id);
+  ch.busy = nullptr;
+  ch.busy_source = nullptr;
+  ch.free_at = sc_core::sc_time_stamp() + delay;
+  schedule_next_response(id);
+}
+
+void TargetEngine::schedule_next_response(int id) {
+  ResponseChannel& ch = channel(id);
+  if (ch.waiting.empty()) return;
+  // The next response goes out in a process of its own, when the channel is
+  // free and the response due, whichever is later.
+  const sc_core::sc_time now = sc_core::sc_time_stamp();
+  const sc_core::sc_time at = std::max({now, ch.free_at, ch.waiting.front().due});
+  deferred_.notify(*ch.waiting.front().gp, tlm::BEGIN_RESP, at - now);
+}
+
+void TargetEngine::on_deferred(tlm::tlm_generic_payload& gp, const tlm::tlm_phase&) {
+  const sc_core::sc_time now = sc_core::sc_time_stamp();
+  for (std::size_t id = 0; id < channels_.size(); ++id) {
+    ResponseChannel& ch = channels_[id];
+    if (ch.busy != nullptr || ch.waiting.empty() || ch.waiting.front().gp != &gp) continue;
+    // A notification that came too early (a stale one) is answered by the later one.
+    if (now < ch.free_at || now < ch.waiting.front().due) return;
+    const PendingResponse next = ch.waiting.front();
+    ch.waiting.pop_front();
+    sc_core::sc_time delay = sc_core::SC_ZERO_TIME;
+    deliver_response(static_cast<int>(id), *next.gp, delay, *next.source, false);
+    return;
+  }
+}
+
+}  // namespace tlmmap::detail
