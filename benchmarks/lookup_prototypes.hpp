@@ -33,7 +33,7 @@ class BinarySearch {
   TLMMAP_BENCH_NOINLINE const FlatRange* lookup(uint64_t address) const noexcept {
     const auto it = std::lower_bound(lasts_.begin(), lasts_.end(), address);
     const std::size_t i = static_cast<std::size_t>(it - lasts_.begin());
-    if (i == ranges_.size() || ranges_[i].start > address) return nullptr;
+    if (i == ranges_.size() || ranges_[i].first > address) return nullptr;
     return &ranges_[i];
   }
   std::size_t bytes() const noexcept { return lasts_.size() * sizeof(uint64_t); }
@@ -43,21 +43,26 @@ class BinarySearch {
   std::vector<uint64_t> lasts_;
 };
 
-// The library's own FlatView::lookup, on a FlatView built from a copy of the
-// ranges (so that WithMru can wrap it); answers are mapped back to the
-// original ranges.
+// The library's own search (FlatView::lookup's static B+ tree) over the
+// ranges' last addresses.
 class Library {
  public:
-  explicit Library(const std::vector<FlatRange>& ranges) : ranges_(ranges), view_(nullptr, ranges) {}
+  explicit Library(const std::vector<FlatRange>& ranges) : ranges_(ranges), view_(lasts_of(ranges)) {}
   TLMMAP_BENCH_NOINLINE const FlatRange* lookup(uint64_t address) const noexcept {
-    const FlatRange* r = view_.lookup(address);
-    return r == nullptr ? nullptr : &ranges_[static_cast<std::size_t>(r - view_.ranges().data())];
+    const std::size_t i = view_.first_ending_at_or_after(address);
+    if (i == ranges_.size() || ranges_[i].first > address) return nullptr;
+    return &ranges_[i];
   }
   std::size_t bytes() const noexcept { return ranges_.size() * sizeof(uint64_t) * 8 / 7; }  // keys, about
 
  private:
+  static std::vector<uint64_t> lasts_of(const std::vector<FlatRange>& ranges) {
+    std::vector<uint64_t> lasts;
+    for (const FlatRange& r : ranges) lasts.push_back(r.last);
+    return lasts;
+  }
   const std::vector<FlatRange>& ranges_;
-  FlatView view_;
+  detail::RangeIndex view_;
 };
 
 // The library's static B+ tree (blocks of 8 keys, one cache line; above each
@@ -94,7 +99,7 @@ class SPlusTree {
       for (std::size_t i = 0; i < B; ++i) below += block[i] < address;
       j = j * B + below;
     }
-    if (ranges_[j].start > address) return nullptr;
+    if (ranges_[j].first > address) return nullptr;
     return &ranges_[j];
   }
   std::size_t bytes() const noexcept {
@@ -156,7 +161,7 @@ class PageTable {
           n -= half;
         }
         const std::size_t i = static_cast<std::size_t>(base - lasts_.data()) + (*base < address);
-        if (i == sub.first + sub.count || ranges_[i].start > address) return nullptr;
+        if (i == sub.first + sub.count || ranges_[i].first > address) return nullptr;
         return &ranges_[i];
       }
       default:
@@ -186,7 +191,7 @@ class PageTable {
     const u128 pages = u128(1) << (kLevelBits * levels);
     const u128 first = base << kPageBits;
     const u128 end = (base + pages) << kPageBits;
-    if (hi - lo == 1 && ranges_[lo].start <= first && u128(ranges_[lo].last) + 1 >= end) {
+    if (hi - lo == 1 && ranges_[lo].first <= first && u128(ranges_[lo].last) + 1 >= end) {
       return kRange | static_cast<uint32_t>(lo);
     }
     if (levels == 0) {
@@ -202,7 +207,7 @@ class PageTable {
       const u128 child_end = (child + child_pages) << kPageBits;
       while (j < hi && u128(ranges_[j].last) < child_first) ++j;
       std::size_t k = j;
-      while (k < hi && u128(ranges_[k].start) < child_end) ++k;
+      while (k < hi && u128(ranges_[k].first) < child_end) ++k;
       node[c] = build(child, levels - 1, j, k);
     }
     nodes_.push_back(node);
@@ -224,7 +229,7 @@ class WithMru {
   explicit WithMru(const std::vector<FlatRange>& ranges) : search_(ranges) {}
   TLMMAP_BENCH_NOINLINE const FlatRange* lookup(uint64_t address) const noexcept {
     const FlatRange* last = mru_;
-    if (last != nullptr && address - last->start <= last->last - last->start) return last;
+    if (last != nullptr && address - last->first <= last->last - last->first) return last;
     const FlatRange* r = search_.lookup(address);
     if (r != nullptr) mru_ = r;
     return r;
@@ -254,7 +259,7 @@ class WithRangeCache {
     if (empty_) return nullptr;
     const FlatRange*& slot = cache_[(address >> 12) & (kEntries - 1)];
     const FlatRange* hit = slot;
-    if (address - hit->start <= hit->last - hit->start) return hit;
+    if (address - hit->first <= hit->last - hit->first) return hit;
     const FlatRange* r = search_.lookup(address);
     if (r != nullptr) slot = r;
     return r;

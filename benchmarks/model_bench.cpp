@@ -98,7 +98,7 @@ std::vector<uint64_t> random_addresses(const FlatView& view, uint64_t seed) {
   std::vector<uint64_t> out(kAddressCount);
   for (uint64_t& a : out) {
     const FlatRange& r = ranges[rng() % ranges.size()];
-    a = r.start + random_below(rng, r.size());
+    a = r.first + random_below(rng, r.size());
   }
   return out;
 }
@@ -115,7 +115,7 @@ std::vector<uint64_t> local_addresses(const FlatView& view, uint64_t seed) {
     const FlatRange& r = ranges[jump ? rng() % ranges.size() : hot[rng() % hot.size()]];
     const u128 size = r.size();
     const uint64_t window = static_cast<uint64_t>(std::min<u128>(size, 4096));
-    const uint64_t window_start = r.start + random_below(rng, size - window + 1);
+    const uint64_t window_start = r.first + random_below(rng, size - window + 1);
     const uint64_t offset = random_below(rng, window) & ~uint64_t(3);
     const bool poll = rng() % 3 == 0;  // a status register polled in a loop
     const std::size_t burst = 8 + rng() % 25;
@@ -206,9 +206,9 @@ void BM_Teardown(benchmark::State& state) {
 // One change and its commit, on a map with one address space.
 
 // What a DMI-invalidating TLM front end does on every flat-view change.
-class ChangedRangesObserver : public FlatViewObserver {
+class ChangedRangesObserver : public ViewObserver {
  public:
-  void flat_view_changed(const AddressSpace&, const FlatView& before, const FlatView& after) override {
+  void view_changed(const AddressSpace&, const FlatView& before, const FlatView& after) override {
     changed += changed_ranges(before, after).size();
     ++calls;
   }
@@ -352,7 +352,7 @@ void BM_Proto(benchmark::State& state, std::string family, Pattern p) {
   std::vector<uint64_t> probes = f.random;
   probes.insert(probes.end(), f.local.begin(), f.local.end());
   for (const FlatRange& r : f.space->view().ranges()) {
-    probes.insert(probes.end(), {r.start, r.start - 1, r.last, r.last + 1});
+    probes.insert(probes.end(), {r.first, r.first - 1, r.last, r.last + 1});
   }
   for (const uint64_t a : probes) {
     if (structure.lookup(a) != f.space->lookup(a)) {

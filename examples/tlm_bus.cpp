@@ -8,9 +8,6 @@
 #include <systemc>
 #include <tlm_utils/simple_target_socket.h>
 
-#include "tlmmap/tlm/address_space_target.hpp"
-#include "tlmmap/tlm/dmi_initiator.hpp"
-#include "tlmmap/tlm/tlm_device_region.hpp"
 #include "tlmmap/tlmmap.hpp"
 
 using sc_core::SC_NS;
@@ -59,9 +56,11 @@ struct Cpu : sc_core::sc_module {
 };
 
 int sc_main(int, char*[]) {
-  tlmmap::ContainerRegion system{"system", tlmmap::k64BitSpace};
+  using namespace std::chrono_literals;
+  tlmmap::Bus<32> bus{"memory"};  // a root container, its address space and a target socket
+
   tlmmap::RamRegion ram{"ram", 0x100000};
-  ram.set_latency(std::chrono::nanoseconds(1), std::chrono::nanoseconds(1));
+  ram.set_latency(1ns, 1ns);
   tlmmap::MmioOps uart_ops;
   uart_ops.valid.max_access_size = 4;
   uart_ops.write = [](uint64_t offset, uint64_t value, unsigned) {
@@ -69,24 +68,20 @@ int sc_main(int, char*[]) {
   };
   uart_ops.read = [](uint64_t, unsigned) -> uint64_t { return 0; };
   tlmmap::MmioRegion uart{"uart", 0x100, uart_ops};
-  uart.set_latency(std::chrono::nanoseconds(20), std::chrono::nanoseconds(20));
+  uart.set_latency(20ns, 20ns);
   Timer timer{"timer"};
-  tlmmap::TlmDeviceRegion<32> timer_window{"timer_window", 0x1000};
-  timer_window.socket.bind(timer.socket);
   {
     tlmmap::Transaction build;
-    system.add_subregion(0x80000000, ram);
-    system.add_subregion(0x10000000, uart);
-    system.add_subregion(0x10001000, timer_window);
+    bus.map(0x80000000, ram);
+    bus.map(0x10000000, uart);
+    bus.bind(timer.socket, 0x10001000, 0x1000);  // an existing TLM target, in one call
   }
-  tlmmap::AddressSpace memory{system, "memory"};
-  tlmmap::AddressSpaceTarget<32> bus{"bus", memory};
   Cpu cpu{"cpu"};
   cpu.port.socket.bind(bus.target_socket);
   cpu.remap = [&] { ram.set_address(0x40000000); };
 
-  std::cout << tlmmap::mtree_text({&memory}, {true, false});
+  std::cout << tlmmap::mtree_text({&bus.space()}, {true, false});
   sc_core::sc_start();
-  std::cout << tlmmap::mtree_text({&memory}, {true, false});
+  std::cout << tlmmap::mtree_text({&bus.space()}, {true, false});
   return 0;
 }

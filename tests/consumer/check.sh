@@ -6,7 +6,7 @@ source_dir=$1 build_dir=$2 work=$3 sanitize=${4:-OFF}
 # A sanitized libtlmmap needs its runtime in the consumer's link too.
 flags=()
 case "$sanitize" in
-  ON|on|1|TRUE|true|YES|yes)
+  ON|on|1|TRUE|true|YES|yes|address)
     flags=(-DCMAKE_CXX_FLAGS="-fsanitize=address,undefined" -DCMAKE_EXE_LINKER_FLAGS="-fsanitize=address,undefined")
     ;;
 esac

@@ -33,17 +33,21 @@ class Bus : public sc_core::sc_module {
         target_("target", space_),
         target_socket(target_.target_socket) {}
 
-  // Binds an existing TLM target at [address, address + size): the device
-  // sees offsets from 0. With a priority it may overlap others (QEMU's
-  // add_subregion_overlap()). The window is owned by the bus.
-  template <typename TargetSocket>
-  TlmDeviceRegion<BUSWIDTH>& bind(TargetSocket& socket, uint64_t address, u128 size, int priority = 0) {
-    std::string name = socket.basename();
-    auto window = std::make_unique<TlmDeviceRegion<BUSWIDTH>>(std::move(name), size);
+  // Binds an existing TLM target (of any bus width) at [address, address +
+  // size): the device sees offsets from 0. With a priority it may overlap
+  // others (QEMU's add_subregion_overlap()). The window, named after the
+  // socket's module, is owned by the bus.
+  template <unsigned int DEVICE_WIDTH>
+  TlmDeviceRegion<DEVICE_WIDTH>& bind(
+      tlm::tlm_base_target_socket_b<DEVICE_WIDTH, tlm::tlm_fw_transport_if<>, tlm::tlm_bw_transport_if<>>& socket,
+      uint64_t address, u128 size, int priority = 0) {
+    const sc_core::sc_object* owner = dynamic_cast<sc_core::sc_object&>(socket).get_parent_object();
+    auto window = std::make_unique<TlmDeviceRegion<DEVICE_WIDTH>>(owner != nullptr ? owner->basename() : "device", size);
     window->socket.bind(socket);
     map(address, *window, priority);
+    TlmDeviceRegion<DEVICE_WIDTH>& made = *window;
     windows_.push_back(std::move(window));
-    return *windows_.back();
+    return made;
   }
   // Places a region at `address`; with a priority it may overlap others.
   void map(uint64_t address, Region& region, int priority = 0) {
@@ -67,7 +71,7 @@ class Bus : public sc_core::sc_module {
 
  private:
   // Last: the windows leave the map before the space and the root go.
-  std::vector<std::unique_ptr<TlmDeviceRegion<BUSWIDTH>>> windows_;
+  std::vector<std::unique_ptr<MmioRegion>> windows_;
 };
 
 }  // namespace tlmmap
