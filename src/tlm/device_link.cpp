@@ -91,39 +91,6 @@ uint64_t DeviceLink::debug_transfer(uint64_t offset, uint8_t* data, uint64_t len
   return done;
 }
 
-bool DeviceLink::get_direct_mem_ptr(tlm::tlm_generic_payload& gp, tlm::tlm_dmi& dmi, uint64_t offset,
-                                    uint64_t first, uint64_t last, uint64_t offset_of_first) {
-  const uint64_t original = gp.get_address();
-  gp.set_address(offset);
-  tlm::tlm_dmi grant;
-  const bool granted = device().get_direct_mem_ptr(gp, grant);
-  gp.set_address(original);
-  // The device answers in its own offsets; the window shows offsets
-  // [offset_of_first, offset_of_first + last - first].
-  const u128 window_lo = offset_of_first;
-  const u128 window_hi = u128(offset_of_first) + (u128(last) - first);
-  const u128 lo = std::max<u128>(grant.get_start_address(), window_lo);
-  const u128 hi = std::min<u128>(grant.get_end_address(), window_hi);
-  if (lo > hi || lo > offset || hi < offset) {
-    // The device's answer does not cover the address: deny just it.
-    dmi.set_start_address(original);
-    dmi.set_end_address(original);
-    dmi.allow_none();
-    return false;
-  }
-  dmi.set_start_address(first + static_cast<uint64_t>(lo - window_lo));
-  dmi.set_end_address(first + static_cast<uint64_t>(hi - window_lo));
-  dmi.set_granted_access(grant.get_granted_access());
-  const Duration read = region_ != nullptr ? region_->read_latency() : Duration{};
-  const Duration write = region_ != nullptr ? region_->write_latency() : Duration{};
-  dmi.set_read_latency(grant.get_read_latency() + to_sc_time(read));
-  dmi.set_write_latency(grant.get_write_latency() + to_sc_time(write));
-  dmi.set_dmi_ptr(granted && grant.get_dmi_ptr() != nullptr
-                      ? grant.get_dmi_ptr() + static_cast<std::size_t>(lo - grant.get_start_address())
-                      : nullptr);
-  return granted && dmi.get_dmi_ptr() != nullptr;
-}
-
 void DeviceLink::invalidate_direct_mem_ptr(sc_dt::uint64 start, sc_dt::uint64 end) {
   if (region_ != nullptr) region_->invalidate_direct_access(start, end);
 }

@@ -130,7 +130,10 @@ void TargetEngine::b_transport_general(tlm::tlm_generic_payload& gp, sc_core::sc
 }
 
 unsigned TargetEngine::transport_dbg_general(tlm::tlm_generic_payload& gp) {
-  if (space_ == nullptr) return 0;
+  if (space_ == nullptr || gp.get_command() == tlm::TLM_IGNORE_COMMAND || gp.get_data_length() == 0 ||
+      gp.get_data_ptr() == nullptr) {
+    return 0;
+  }
   const uint64_t moved = gp.is_write() ? space_->debug_write(gp.get_address(), gp.get_data_ptr(), gp.get_data_length())
                                        : space_->debug_read(gp.get_address(), gp.get_data_ptr(), gp.get_data_length());
   return static_cast<unsigned>(moved);
@@ -158,23 +161,9 @@ bool TargetEngine::get_direct_mem_ptr_general(int id, tlm::tlm_generic_payload& 
     grant_memory(id, e, dmi);
     return true;
   }
+  if (e.device != nullptr) return grant_device(id, e, gp, dmi);
   dmi.set_start_address(fr.first);
   dmi.set_end_address(fr.last);
-  if (e.device != nullptr) {
-    auto& link = static_cast<DeviceLink&>(*fr.route(false).device);
-    const bool granted = link.get_direct_mem_ptr(gp, dmi, fr.region_offset(address), fr.first, fr.last,
-                                                 fr.offset_within_region);
-    // A read-only path makes the device's grant read-only too.
-    if ((e.flags & kDeviceWrite) == 0 && dmi.is_write_allowed()) {
-      if (dmi.is_read_allowed()) {
-        dmi.allow_read();
-      } else {
-        dmi.allow_none();
-      }
-    }
-    remember_grant(id, dmi.get_start_address(), dmi.get_end_address());
-    return granted && !dmi.is_none_allowed();
-  }
   remember_grant(id, fr.first, fr.last);  // a denial may be cached too
   return false;
 }
@@ -184,11 +173,7 @@ void TargetEngine::remember_new_grant(int id, uint64_t first, uint64_t last) {
   if (grants_.size() < n) grants_.resize(n);
   if (last_grant_.size() < n) last_grant_.resize(n, AddressRange{1, 0});  // {1, 0} matches nothing
   last_grant_[id] = {first, last};
-  auto& held = grants_[id];
-  for (const AddressRange& g : held) {
-    if (g.first == first && g.last == last) return;
-  }
-  held.push_back({first, last});
+  grants_[id].insert({first, last});
 }
 
 void TargetEngine::invalidate(uint64_t first, uint64_t last, bool every_initiator) {
@@ -204,11 +189,18 @@ void TargetEngine::invalidate(uint64_t first, uint64_t last, bool every_initiato
   for (std::size_t i = 0; i < n; ++i) {
     const auto meets = [&](const AddressRange& g) { return g.first <= last && first <= g.last; };
     if (i < grants_.size()) {
-      auto& held = grants_[i];
-      const bool holds = std::any_of(held.begin(), held.end(), meets);
-      if (!holds && !every_initiator) continue;
       // The initiator drops every pointer that meets the range.
-      held.erase(std::remove_if(held.begin(), held.end(), meets), held.end());
+      auto& held = grants_[i];
+      std::size_t dropped = 0;
+      for (auto it = held.begin(); it != held.end();) {
+        if (meets(*it)) {
+          it = held.erase(it);
+          ++dropped;
+        } else {
+          ++it;
+        }
+      }
+      if (dropped == 0 && !every_initiator) continue;
       last_grant_[i] = {1, 0};
     }
     const int id = static_cast<int>(i);

@@ -4,6 +4,8 @@
 // receive them. A payload without the extension is "unspecified".
 #pragma once
 
+#include <atomic>
+
 #include <tlm>
 
 #include "tlmmap/core/mem_tx_attrs.hpp"
@@ -13,8 +15,12 @@ namespace tlmmap {
 
 class TxAttributes : public tlm::tlm_extension<TxAttributes> {
  public:
-  TxAttributes() : attrs(MemTxAttrs::specified()) {}
-  explicit TxAttributes(const MemTxAttrs& a) : attrs(a) {}
+  TxAttributes() : attrs(MemTxAttrs::specified()) { seen.store(true, std::memory_order_relaxed); }
+  explicit TxAttributes(const MemTxAttrs& a) : attrs(a) { seen.store(true, std::memory_order_relaxed); }
+
+  // Whether one has ever been made in this process: until then no payload
+  // can carry one, and looking for it (an out-of-line call) can be skipped.
+  static bool ever_made() noexcept { return seen.load(std::memory_order_relaxed); }
 
   tlm::tlm_extension_base* clone() const override { return new TxAttributes(attrs); }
   void copy_from(const tlm::tlm_extension_base& other) override {
@@ -22,6 +28,9 @@ class TxAttributes : public tlm::tlm_extension<TxAttributes> {
   }
 
   MemTxAttrs attrs;
+
+ private:
+  static inline std::atomic<bool> seen{false};
 };
 
 // The attributes a payload carries, or unspecified ones.

@@ -60,12 +60,6 @@ class DeviceLink final : public DevicePort, public ResponseSource {
   MemTxResult transfer(Access& access) override;
   uint64_t debug_transfer(uint64_t offset, uint8_t* data, uint64_t length, bool is_write) override;
 
-  // `window` is the flat range [first, last] of the caller's view through
-  // which the device is reached at `offset_of_first`: the grant is
-  // translated back into it and clipped to it.
-  bool get_direct_mem_ptr(tlm::tlm_generic_payload& gp, tlm::tlm_dmi& dmi, uint64_t offset, uint64_t first,
-                          uint64_t last, uint64_t offset_of_first);
-
   // BEGIN_REQ from initiator `initiator` of `engine`, for `offset` in the device.
   tlm::tlm_sync_enum begin_request(TargetEngine& engine, int initiator, tlm::tlm_generic_payload& gp,
                                    tlm::tlm_phase& phase, sc_core::sc_time& delay, uint64_t offset);

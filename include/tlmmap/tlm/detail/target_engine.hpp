@@ -17,6 +17,7 @@
 #include <deque>
 #include <memory>
 #include <string>
+#include <unordered_set>
 #include <vector>
 
 #include <systemc>
@@ -68,32 +69,30 @@ class TargetEngine : private ViewObserver {
       const unsigned length = gp.get_data_length();
       uint8_t* const data = gp.get_data_ptr();
       const tlm::tlm_command command = gp.get_command();
-      if (gp.get_byte_enable_ptr() == nullptr && length != 0 && length - 1u <= e->span - offset &&
-          gp.get_streaming_width() >= length && data != nullptr) {
-        if (command == tlm::TLM_READ_COMMAND && (e->flags & kReadMemory) != 0) {
-          std::memcpy(data, e->base + offset, length);
-          delay += e->read_latency;
-          gp.set_dmi_allowed(true);
-          gp.set_response_status(tlm::TLM_OK_RESPONSE);
-          return;
+      // A plain payload inside the range: no byte enables, no streaming.
+      if (gp.get_byte_enable_ptr() == nullptr && length - 1u <= e->span - offset &&
+          gp.get_streaming_width() >= length && length != 0 && data != nullptr) {
+        if (command == tlm::TLM_READ_COMMAND) {
+          if ((e->flags & kReadMemory) != 0) {
+            std::memcpy(data, e->base + offset, length);
+            delay += e->read_latency;
+            gp.set_dmi_allowed(true);
+            gp.set_response_status(tlm::TLM_OK_RESPONSE);
+            return;
+          }
+          if ((e->flags & kDeviceRead) != 0 && !memory_only(gp)) return forward(*e, gp, delay, e->read_latency);
+        } else if (command == tlm::TLM_WRITE_COMMAND) {
+          if ((e->flags & kWriteMemory) != 0) {
+            std::memcpy(e->base + offset, data, length);
+            delay += e->write_latency;
+            gp.set_dmi_allowed(true);
+            gp.set_response_status(tlm::TLM_OK_RESPONSE);
+            return;
+          }
+          if ((e->flags & kDeviceWrite) != 0 && !memory_only(gp)) return forward(*e, gp, delay, e->write_latency);
         }
-        if (command == tlm::TLM_WRITE_COMMAND && (e->flags & kWriteMemory) != 0) {
-          std::memcpy(e->base + offset, data, length);
-          delay += e->write_latency;
-          gp.set_dmi_allowed(true);
-          gp.set_response_status(tlm::TLM_OK_RESPONSE);
-          return;
-        }
-      }
-      if (forwards(*e, gp, offset)) {
-        // Wholly inside one window of a TLM device: the device sees the
-        // payload itself (byte enables, streaming, extensions) with its own
-        // address, restored before the initiator sees it again.
-        gp.set_address(address - e->delta);
-        delay += command == tlm::TLM_WRITE_COMMAND ? e->write_latency : e->read_latency;
-        e->device->b_transport(gp, delay);
-        gp.set_address(address);
-        return;
+      } else if (e->device != nullptr && forwards(*e, gp, offset)) {
+        return forward(*e, gp, delay, command == tlm::TLM_WRITE_COMMAND ? e->write_latency : e->read_latency);
       }
     }
     b_transport_general(gp, delay);
@@ -104,21 +103,23 @@ class TargetEngine : private ViewObserver {
     const unsigned length = gp.get_data_length();
     uint8_t* const data = gp.get_data_ptr();
     const tlm::tlm_command command = gp.get_command();
-    if (command == tlm::TLM_IGNORE_COMMAND || length == 0 || data == nullptr) return 0;
     if (const Entry* e = entry_for(address)) {
       const uint64_t offset = address - e->first;
-      if (length - 1u <= e->span - offset) {
+      if (length - 1u <= e->span - offset && length != 0 && data != nullptr) {
         if ((e->flags & kReadMemory) != 0) {
           // What the model's debug path does: host memory both ways (a
           // debugger loads ROM images too).
+          if (command == tlm::TLM_READ_COMMAND) {
+            std::memcpy(data, e->base + offset, length);
+            return length;
+          }
           if (command == tlm::TLM_WRITE_COMMAND) {
             std::memcpy(e->base + offset, data, length);
-          } else {
-            std::memcpy(data, e->base + offset, length);
+            return length;
           }
-          return length;
+          return 0;
         }
-        if (e->device != nullptr) {
+        if (e->device != nullptr && command != tlm::TLM_IGNORE_COMMAND) {
           gp.set_address(address - e->delta);
           const unsigned moved = e->device->transport_dbg(gp);
           gp.set_address(address);
@@ -130,10 +131,16 @@ class TargetEngine : private ViewObserver {
   }
 
   bool get_direct_mem_ptr(int id, tlm::tlm_generic_payload& gp, tlm::tlm_dmi& dmi) {
-    const Entry* e = entry_for(gp.get_address());
-    if (e == nullptr || (e->flags & kReadMemory) == 0) return get_direct_mem_ptr_general(id, gp, dmi);
-    grant_memory(id, *e, dmi);
-    return true;
+    const uint64_t address = gp.get_address();
+    const Entry* e = entry_for(address);
+    if (e != nullptr) {
+      if ((e->flags & kReadMemory) != 0) {
+        grant_memory(id, *e, dmi);
+        return true;
+      }
+      if (e->device != nullptr) return grant_device(id, *e, gp, dmi);
+    }
+    return get_direct_mem_ptr_general(id, gp, dmi);
   }
 
   tlm::tlm_sync_enum nb_transport_fw(int id, tlm::tlm_generic_payload& gp, tlm::tlm_phase& phase,
@@ -169,6 +176,61 @@ class TargetEngine : private ViewObserver {
   };
   static_assert(sizeof(Entry) == 64, "one cache line per cached decision");
 
+  // Wholly inside one window of a TLM device: the device sees the payload
+  // itself (byte enables, streaming, extensions) with its own address,
+  // restored before the initiator sees it again.
+  void forward(const Entry& e, tlm::tlm_generic_payload& gp, sc_core::sc_time& delay,
+               const sc_core::sc_time& latency) {
+    const uint64_t address = gp.get_address();
+    gp.set_address(address - e.delta);
+    delay += latency;
+    e.device->b_transport(gp, delay);
+    gp.set_address(address);
+  }
+  // The `memory` attribute is refused by every device: the model says so.
+  static bool memory_only(const tlm::tlm_generic_payload& gp) {
+    if (!TxAttributes::ever_made()) return false;
+    const TxAttributes* attributes = gp.get_extension<TxAttributes>();
+    return attributes != nullptr && attributes->attrs.memory;
+  }
+
+  // The device's own grant, translated back and clipped to the window,
+  // read-only through a read-only window, with the window's latency added.
+  bool grant_device(int id, const Entry& e, tlm::tlm_generic_payload& gp, tlm::tlm_dmi& dmi) {
+    const uint64_t address = gp.get_address();
+    gp.set_address(address - e.delta);
+    const bool granted = e.device->get_direct_mem_ptr(gp, dmi);
+    gp.set_address(address);
+    // In the device's offsets: the window shows [first - delta, first - delta + span].
+    const uint64_t window_lo = e.first - e.delta;
+    const uint64_t lo = dmi.get_start_address() > window_lo ? dmi.get_start_address() : window_lo;
+    const uint64_t hi = dmi.get_end_address() < window_lo + e.span ? dmi.get_end_address() : window_lo + e.span;
+    const uint64_t asked = address - e.delta;
+    if (lo > hi || lo > asked || hi < asked) {
+      // The device's answer does not cover the address: deny just it.
+      dmi.set_dmi_ptr(nullptr);
+      dmi.allow_none();
+      dmi.set_start_address(address);
+      dmi.set_end_address(address);
+      remember_grant(id, address, address);
+      return false;
+    }
+    if (granted && dmi.get_dmi_ptr() != nullptr) dmi.set_dmi_ptr(dmi.get_dmi_ptr() + (lo - dmi.get_start_address()));
+    dmi.set_start_address(lo + e.delta);
+    dmi.set_end_address(hi + e.delta);
+    if ((e.flags & kDeviceWrite) == 0 && dmi.is_write_allowed()) {
+      if (dmi.is_read_allowed()) {
+        dmi.allow_read();
+      } else {
+        dmi.allow_none();
+      }
+    }
+    dmi.set_read_latency(dmi.get_read_latency() + e.read_latency);
+    dmi.set_write_latency(dmi.get_write_latency() + e.write_latency);
+    remember_grant(id, dmi.get_start_address(), dmi.get_end_address());
+    return granted && dmi.get_dmi_ptr() != nullptr && !dmi.is_none_allowed();
+  }
+
   // Straight from the cached decision: the flat range, read-write where the
   // model routes writes to memory too.
   void grant_memory(int id, const Entry& entry, tlm::tlm_dmi& dmi) {
@@ -197,9 +259,7 @@ class TargetEngine : private ViewObserver {
         (gp.get_byte_enable_ptr() != nullptr && gp.get_byte_enable_length() == 0)) {
       return false;
     }
-    // The `memory` attribute is refused by every device: the model says so.
-    const TxAttributes* attributes = gp.get_extension<TxAttributes>();
-    return attributes == nullptr || !attributes->attrs.memory;
+    return !memory_only(gp);
   }
 
   // The cached decision for `address`, or nullptr for a hole.
@@ -264,7 +324,12 @@ class TargetEngine : private ViewObserver {
 
   // The DMI answers (grants and denials) each initiator may still hold: only
   // those initiators are told about a change there.
-  std::vector<std::vector<AddressRange>> grants_;
+  struct RangeHash {
+    std::size_t operator()(const AddressRange& r) const noexcept {
+      return static_cast<std::size_t>(r.first * 0x9E3779B97F4A7C15ULL ^ r.last);
+    }
+  };
+  std::vector<std::unordered_set<AddressRange, RangeHash>> grants_;
   std::vector<AddressRange> last_grant_;
 
   struct PendingResponse {

@@ -1,0 +1,112 @@
+// Library-internal: the target socket of an AddressSpaceTarget. A standard
+// tlm::tlm_target_socket that any number of initiators bind to, like
+// tlm_utils::multi_passthrough_target_socket, with two differences that
+// matter to a bus:
+//  * each binding gets its own interface object that calls the engine
+//    directly (one virtual call per transaction, where the passthrough
+//    socket makes three indirect calls through registered functors);
+//  * it knows which objects bound to it, so that a destroyed initiator is
+//    never called (a map may change while a platform is torn down).
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <systemc>
+#include <tlm>
+
+#include "tlmmap/tlm/detail/target_engine.hpp"
+
+namespace tlmmap::detail {
+
+// The interface one initiator's port binds to.
+class EngineBinder final : public tlm::tlm_fw_transport_if<tlm::tlm_base_protocol_types> {
+ public:
+  explicit EngineBinder(int id) : id_(id) {}
+  void attach(TargetEngine& engine) noexcept { engine_ = &engine; }
+
+  void b_transport(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay) override {
+    engine_->b_transport(id_, gp, delay);
+  }
+  tlm::tlm_sync_enum nb_transport_fw(tlm::tlm_generic_payload& gp, tlm::tlm_phase& phase,
+                                     sc_core::sc_time& delay) override {
+    return engine_->nb_transport_fw(id_, gp, phase, delay);
+  }
+  unsigned int transport_dbg(tlm::tlm_generic_payload& gp) override { return engine_->transport_dbg(id_, gp); }
+  bool get_direct_mem_ptr(tlm::tlm_generic_payload& gp, tlm::tlm_dmi& dmi) override {
+    return engine_->get_direct_mem_ptr(id_, gp, dmi);
+  }
+  // SystemC tells the interface which port bound to it.
+  void register_port(sc_core::sc_port_base& port, const char*) override { other_side_ = &port; }
+  sc_core::sc_port_base* other_side() const noexcept { return other_side_; }
+
+ private:
+  TargetEngine* engine_ = nullptr;
+  int id_;
+  sc_core::sc_port_base* other_side_ = nullptr;
+};
+
+template <unsigned int BUSWIDTH>
+class TargetSocket : public tlm::tlm_target_socket<BUSWIDTH, tlm::tlm_base_protocol_types, 0,
+                                                   sc_core::SC_ZERO_OR_MORE_BOUND>,
+                     public InitiatorPorts {
+  using base = tlm::tlm_target_socket<BUSWIDTH, tlm::tlm_base_protocol_types, 0, sc_core::SC_ZERO_OR_MORE_BOUND>;
+
+ public:
+  explicit TargetSocket(const char* name) : base(name) {
+    // The export itself must be bound: to the first binder, which the first
+    // initiator then takes (as the passthrough socket does).
+    binders_.push_back(std::make_unique<EngineBinder>(0));
+    sc_core::sc_export<tlm::tlm_fw_transport_if<>>::bind(*binders_.front());
+  }
+
+  // Every binder calls `engine` from now on.
+  void attach(TargetEngine& engine) {
+    engine_ = &engine;
+    for (auto& b : binders_) b->attach(engine);
+  }
+
+  // An initiator binds: it gets an interface of its own.
+  tlm::tlm_fw_transport_if<>& get_base_interface() override {
+    if (first_unclaimed_) {
+      first_unclaimed_ = false;
+      return *binders_.front();
+    }
+    binders_.push_back(std::make_unique<EngineBinder>(static_cast<int>(binders_.size())));
+    if (engine_ != nullptr) binders_.back()->attach(*engine_);
+    return *binders_.back();
+  }
+  const tlm::tlm_fw_transport_if<>& get_base_interface() const override { return *binders_.front(); }
+
+  // InitiatorPorts
+  unsigned count() override { return first_unclaimed_ ? 0 : static_cast<unsigned>(binders_.size()); }
+  BwInterface* at(int i) override { return this->get_base_port()[i]; }
+  bool alive(int i) override {
+    if (static_cast<std::size_t>(i) >= bound_.size() || bound_[i].object == nullptr) return true;
+    return sc_core::sc_find_object(bound_[i].name.c_str()) == bound_[i].object;
+  }
+
+ private:
+  // Names the objects bound to the socket (their initiator sockets), when
+  // they all exist.
+  void end_of_elaboration() override {
+    base::end_of_elaboration();
+    bound_.clear();
+    for (const auto& b : binders_) {
+      sc_core::sc_object* other = b->other_side();
+      bound_.push_back({other, other != nullptr ? other->name() : std::string()});
+    }
+  }
+
+  struct Bound {
+    sc_core::sc_object* object;
+    std::string name;
+  };
+  std::vector<std::unique_ptr<EngineBinder>> binders_;
+  bool first_unclaimed_ = true;
+  TargetEngine* engine_ = nullptr;
+  std::vector<Bound> bound_;
+};
+
+}  // namespace tlmmap::detail
