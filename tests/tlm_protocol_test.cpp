@@ -339,6 +339,10 @@ TEST(TlmProtocol, RomdChangeWithdrawsGrantsAndReachesTheCallbacks) {
   EXPECT_EQ(reads, 1);
 }
 
+// The page-hashed cache lives on the heap: a target is small enough to be a
+// member of any module.
+static_assert(sizeof(AddressSpaceTarget<64>) < 4096, "an address space target stays small");
+
 // --- the short form of binding ---------------------------------------------
 
 TEST(TlmProtocol, BusBindsAnExistingTargetInOneCall) {

@@ -41,7 +41,7 @@ class Bus : public sc_core::sc_module {
   TlmDeviceRegion<DEVICE_WIDTH>& bind(
       tlm::tlm_base_target_socket_b<DEVICE_WIDTH, tlm::tlm_fw_transport_if<>, tlm::tlm_bw_transport_if<>>& socket,
       uint64_t address, u128 size, int priority = 0) {
-    const sc_core::sc_object* owner = dynamic_cast<sc_core::sc_object&>(socket).get_parent_object();
+    const sc_core::sc_object* owner = socket.get_base_export().get_parent_object();
     auto window = std::make_unique<TlmDeviceRegion<DEVICE_WIDTH>>(owner != nullptr ? owner->basename() : "device", size);
     window->socket.bind(socket);
     map(address, *window, priority);
