@@ -208,8 +208,8 @@ void BM_Teardown(benchmark::State& state) {
 // What a DMI-invalidating TLM front end does on every flat-view change.
 class ChangedRangesObserver : public ViewObserver {
  public:
-  void view_changed(const AddressSpace&, const FlatView& before, const FlatView& after) override {
-    changed += changed_ranges(before, after).size();
+  void view_changed(const AddressSpace&, const ViewChange& change) override {
+    changed += change.changed_ranges().size();
     ++calls;
   }
   std::size_t changed = 0;

@@ -170,7 +170,7 @@ TEST(Lifetime, OpsReplacedFromTheirOwnCallback) {
 }
 
 struct CountingObserver : ViewObserver {
-  void view_changed(const AddressSpace&, const FlatView&, const FlatView&) override { ++changes; }
+  void view_changed(const AddressSpace&, const ViewChange&) override { ++changes; }
   void space_destroyed(const AddressSpace&) override { ++destroyed; }
   int changes = 0;
   int destroyed = 0;
@@ -194,7 +194,7 @@ TEST(Lifetime, ObserversAndSpacesGoInAnyOrder) {
 
 struct SelfRemovingObserver : ViewObserver {
   explicit SelfRemovingObserver(AddressSpace& s) : space(s) { space.add_observer(*this); }
-  void view_changed(const AddressSpace&, const FlatView&, const FlatView&) override {
+  void view_changed(const AddressSpace&, const ViewChange&) override {
     ++changes;
     space.remove_observer(*this);
     other.reset();  // and destroys another observer while being told

@@ -112,6 +112,7 @@ Section AddressSpace::find(uint64_t address, u128 size) const {
   section.readonly = fr.readonly;
   section.nonvolatile = fr.nonvolatile;
   section.view = view;
+  section.space = this;
   return section;
 }
 

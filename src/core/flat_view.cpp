@@ -26,7 +26,7 @@ Route FlatRange::route(bool is_write) const noexcept {
 bool FlatRange::same_mapping(const FlatRange& next) const noexcept {
   return u128(last) + 1 == next.first && node_ == next.node_ && version_ == next.version_ &&
          u128(offset_within_region) + size() == next.offset_within_region && readonly == next.readonly &&
-         romd_mode == next.romd_mode && nonvolatile == next.nonvolatile;
+         romd_mode == next.romd_mode && nonvolatile == next.nonvolatile && dirty_log_mask == next.dirty_log_mask;
 }
 
 namespace detail {
@@ -110,32 +110,41 @@ bool maps_alike(const FlatRange* a, const FlatRange* b, uint64_t address) {
 }  // namespace
 
 std::vector<AddressRange> changed_ranges(const FlatView& before, const FlatView& after) {
-  // Sweep both sorted lists over the boundaries where either changes.
+  return changed_ranges(before, after, nullptr);
+}
+
+std::vector<AddressRange> changed_ranges(const FlatView& before, const FlatView& after,
+                                         const std::vector<AddressRange>* windows) {
+  const std::vector<AddressRange> everything{{0, ~uint64_t(0)}};
   std::vector<AddressRange> changes;
   const auto& x = before.ranges();
   const auto& y = after.ranges();
-  std::size_t i = 0;
-  std::size_t j = 0;
-  u128 address = 0;
-  while (address < k64BitSpace) {
-    while (i < x.size() && x[i].last < address) ++i;
-    while (j < y.size() && y[j].last < address) ++j;
-    const uint64_t a = static_cast<uint64_t>(address);
-    const FlatRange* rx = (i < x.size() && x[i].first <= a) ? &x[i] : nullptr;
-    const FlatRange* ry = (j < y.size() && y[j].first <= a) ? &y[j] : nullptr;
-    // The span until the next boundary of either list.
-    u128 end = k64BitSpace;
-    end = std::min(end, rx ? u128(rx->last) + 1 : (i < x.size() ? u128(x[i].first) : k64BitSpace));
-    end = std::min(end, ry ? u128(ry->last) + 1 : (j < y.size() ? u128(y[j].first) : k64BitSpace));
-    if (!maps_alike(rx, ry, a)) {
-      const uint64_t last = static_cast<uint64_t>(end - 1);
-      if (!changes.empty() && u128(changes.back().last) + 1 == address) {
-        changes.back().last = last;
-      } else {
-        changes.push_back({a, last});
+  // Sweep both sorted lists over the boundaries where either changes, in each window.
+  for (const AddressRange& window : windows != nullptr ? *windows : everything) {
+    std::size_t i = before.first_ending_at_or_after(window.first);
+    std::size_t j = after.first_ending_at_or_after(window.first);
+    u128 address = window.first;
+    const u128 end_of_window = u128(window.last) + 1;
+    while (address < end_of_window) {
+      while (i < x.size() && x[i].last < address) ++i;
+      while (j < y.size() && y[j].last < address) ++j;
+      const uint64_t a = static_cast<uint64_t>(address);
+      const FlatRange* rx = (i < x.size() && x[i].first <= a) ? &x[i] : nullptr;
+      const FlatRange* ry = (j < y.size() && y[j].first <= a) ? &y[j] : nullptr;
+      // The span until the next boundary of either list, or the window's end.
+      u128 end = end_of_window;
+      end = std::min(end, rx ? u128(rx->last) + 1 : (i < x.size() ? u128(x[i].first) : k64BitSpace));
+      end = std::min(end, ry ? u128(ry->last) + 1 : (j < y.size() ? u128(y[j].first) : k64BitSpace));
+      if (!maps_alike(rx, ry, a)) {
+        const uint64_t last = static_cast<uint64_t>(end - 1);
+        if (!changes.empty() && u128(changes.back().last) + 1 == address) {
+          changes.back().last = last;
+        } else {
+          changes.push_back({a, last});
+        }
       }
+      address = end;
     }
-    address = end;
   }
   return changes;
 }

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <utility>
 
+#include "coalesced_ring.hpp"
 #include "rcu.hpp"
 #include "renderer.hpp"
 #include "report.hpp"
@@ -21,6 +22,11 @@ MapState::MapState() : epoch_(std::make_shared<Epoch>()) {
   empty_view_ = std::make_shared<const FlatView>();
 }
 
+void MapState::begin() {
+  CoalescedRing::get().flush();
+  ++depth_;
+}
+
 void MapState::commit() {
   if (depth_ == 0) {
     report_error(kRegionMsg, "transaction_commit() without a matching transaction_begin()");
@@ -32,11 +38,11 @@ void MapState::commit() {
 
 std::string MapState::commit_quietly() {
   if (depth_ > 0) --depth_;
-  return depth_ == 0 && pending_ ? render_pending() : std::string();
+  return depth_ == 0 && (pending_ || ioeventfds_pending_) ? render_pending() : std::string();
 }
 
 void MapState::render_if_idle() {
-  if (depth_ != 0 || !pending_) return;
+  if (depth_ != 0 || !(pending_ || ioeventfds_pending_)) return;
   const std::string overflow = render_pending();
   if (!overflow.empty()) report_error(kRenderMsg, overflow + "; the flat view stops there");
 }
@@ -186,7 +192,23 @@ void MapState::space_destroyed(SpaceNode& space) {
   spaces_.erase(std::remove(spaces_.begin(), spaces_.end(), &space), spaces_.end());
   const std::shared_ptr<const FlatView> before = space.view;
   space.publish(empty_view_);
-  if (!before->empty()) space.tell([&](ViewObserver& o) { o.view_changed(*space.handle, *before, *space.view); });
+  if (listeners_.listens(space)) {
+    // As QEMU's address_space_destroy(): a commit whose view is empty.
+    listeners_.forward([](MemoryListener& l) {
+      if (l.begin) l.begin();
+    });
+    listeners_.topology(space, before, space.view, nullptr);
+    listeners_.ioeventfds(space, space.ioeventfd_view, space.ioeventfds, space.view, {});
+    listeners_.forward([](MemoryListener& l) {
+      if (l.commit) l.commit();
+    });
+  }
+  space.ioeventfds.clear();
+  space.ioeventfd_view.reset();
+  if (!before->empty()) {
+    const ViewChange change{*before, *space.view, nullptr};
+    space.tell([&](ViewObserver& o) { o.view_changed(*space.handle, change); });
+  }
   space.tell([&](ViewObserver& o) { o.space_destroyed(*space.handle); });
   for (ViewObserver* o : space.observers) {
     auto& observed = o->observed_;
@@ -201,6 +223,7 @@ void MapState::space_destroyed(SpaceNode& space) {
 
 void MapState::region_destroyed(std::unique_ptr<RegionNode> owned) {
   RegionNode& node = *owned;
+  CoalescedRing::get().forget(node);
   // Everything that reaches this region is re-rendered without it.
   mark_reaching(node);
   if (RegionNode* parent = node.container) {
@@ -293,14 +316,18 @@ std::string MapState::render_pending() {
   if (rendering_) return "";  // an observer changed the map: the loop below picks it up
   rendering_ = true;
   std::string first_overflow;
-  // Observers run as inside a transaction; what they change renders next round.
+  // Observers and listeners run as inside a transaction; what they change
+  // renders next round.
   ++depth_;
-  while (pending_) {
+  while (pending_ || ioeventfds_pending_) {
+    const bool map_changed = pending_;
     pending_ = false;
+    ioeventfds_pending_ = false;
     // A change may have moved an address space's flatview root without
     // touching any of its addresses.
     for (SpaceNode* space : spaces_) {
-      if (!space->region_relative && flatview_root(space->root) != NodeAccess::root_of(*space->view)) {
+      if (map_changed && !space->region_relative &&
+          flatview_root(space->root) != NodeAccess::root_of(*space->view)) {
         space->pending = true;
         space->dirty_everywhere = true;
       }
@@ -308,6 +335,7 @@ std::string MapState::render_pending() {
     struct Update {
       SpaceNode* space;
       std::shared_ptr<const FlatView> before;
+      std::shared_ptr<const std::vector<Window>> windows;  // null: anywhere
     };
     // One render per view: region-relative spaces each have their own;
     // the others share one per flatview root, as QEMU's do.
@@ -320,6 +348,7 @@ std::string MapState::render_pending() {
       const FlatView* old;
       std::vector<SpaceNode*> spaces;
       std::shared_ptr<const FlatView> view;
+      std::shared_ptr<const std::vector<Window>> changed;  // merged windows, null: anywhere
     };
     std::vector<Job> jobs;
     for (SpaceNode* space : spaces_) {
@@ -333,7 +362,7 @@ std::string MapState::render_pending() {
         if (!relative && j.shared && j.root == root) job = &j;
       }
       if (job == nullptr) {
-        jobs.push_back(Job{root, base, !relative, false, {}, space->view.get(), {}, nullptr});
+        jobs.push_back(Job{root, base, !relative, false, {}, space->view.get(), {}, nullptr, nullptr});
         job = &jobs.back();
       }
       // Windows are in the coordinates of the address space's own root: they
@@ -354,8 +383,13 @@ std::string MapState::render_pending() {
       if (job.root == nullptr) {
         job.view = empty_view_;
       } else {
-        RenderResult result = job.everywhere ? render(job.root, job.base)
-                                             : rerender_windows(job.root, job.base, *job.old, merged(job.windows));
+        RenderResult result;
+        if (job.everywhere) {
+          result = render(job.root, job.base);
+        } else {
+          job.changed = std::make_shared<const std::vector<Window>>(merged(job.windows));
+          result = rerender_windows(job.root, job.base, *job.old, *job.changed);
+        }
         if (!result.overflow.empty() && first_overflow.empty()) {
           first_overflow = (job.shared ? "address space '" + job.spaces.front()->name + "': "
                                        : "region '" + job.root->name + "': ") +
@@ -364,7 +398,7 @@ std::string MapState::render_pending() {
         job.view = make_view(job.root, std::move(result.ranges));
       }
       for (SpaceNode* space : job.spaces) {
-        updates.push_back({space, space->view});
+        updates.push_back({space, space->view, job.changed});
         space->publish(job.view);
       }
     }
@@ -375,20 +409,106 @@ std::string MapState::render_pending() {
       if (root == nullptr || space->region_relative) continue;
       for (const Job& job : jobs) {
         if (job.shared && job.root == root && space->view != job.view) {
-          updates.push_back({space, space->view});
+          updates.push_back({space, space->view, job.changed});
           space->publish(job.view);
         }
       }
     }
+    // QEMU's commit: begin on every listener, each address space's topology
+    // and ioeventfds, commit on every listener.
+    const bool tell_listeners = !listeners_.empty() && map_changed;
+    if (tell_listeners) {
+      listeners_.forward([](MemoryListener& l) {
+        if (l.begin) l.begin();
+      });
+    }
+    for (SpaceNode* space : spaces_) {
+      if (space->handle == nullptr) continue;
+      if (tell_listeners) {
+        auto u = std::find_if(updates.begin(), updates.end(), [&](const Update& x) { return x.space == space; });
+        if (u != updates.end()) {
+          listeners_.topology(*space, u->before, space->view, u->windows.get());
+        } else {
+          listeners_.unchanged(*space, space->view);
+        }
+      }
+      update_ioeventfds(*space);
+    }
+    if (tell_listeners) {
+      listeners_.forward([](MemoryListener& l) {
+        if (l.commit) l.commit();
+      });
+    }
     for (const Update& u : updates) {
       if (u.before->ranges() == u.space->view->ranges() || u.space->handle == nullptr) continue;
-      u.space->tell([&](ViewObserver& o) { o.view_changed(*u.space->handle, *u.before, *u.space->view); });
+      std::vector<AddressRange> where;
+      if (u.windows != nullptr) {
+        for (const Window& w : *u.windows) {
+          if (w.first < w.second) where.push_back({static_cast<uint64_t>(w.first), static_cast<uint64_t>(w.second - 1)});
+        }
+      }
+      const ViewChange change{*u.before, *u.space->view, u.windows != nullptr ? &where : nullptr};
+      u.space->tell([&](ViewObserver& o) { o.view_changed(*u.space->handle, change); });
     }
   }
   --depth_;
   rendering_ = false;
   Rcu::get().collect();
   return first_overflow;
+}
+
+void MapState::update_ioeventfds(SpaceNode& space) {
+  // Only while someone listens for them (as QEMU's ioeventfd_notifiers).
+  bool wanted = false;
+  listeners_.forward([&](MemoryListener& l) {
+    wanted |= (l.eventfd_add || l.eventfd_del) && (l.address_space() == nullptr ? !space.region_relative
+                                                                                  : l.address_space() == space.handle);
+  });
+  std::vector<ListenerRegistry::SpaceIoeventfd> now;
+  if (wanted) {
+    for (const FlatRange& fr : space.view->ranges()) {
+      for (const RegionNode::Ioeventfd& fd : NodeAccess::of(fr)->ioeventfds) {
+        // Shifted into the address space; kept where it meets the range.
+        const i128 address = i128(fr.first) - i128(fr.offset_within_region) + i128(fd.offset);
+        if (address + fd.size <= i128(fr.first) || address > i128(fr.last) || address < 0) continue;
+        now.push_back({static_cast<uint64_t>(address), fd.size, fd.match_data, fd.data, fd.notifier, &fr});
+      }
+    }
+    std::sort(now.begin(), now.end());
+  }
+  if (now.empty() && space.ioeventfds.empty()) return;
+  listeners_.ioeventfds(space, space.ioeventfd_view, space.ioeventfds, space.view, now);
+  space.ioeventfds = std::move(now);
+  space.ioeventfd_view = space.view;
+}
+
+void MapState::set_global_dirty_tracking(bool on) {
+  if (on == global_dirty_) return;
+  if (on) {
+    global_dirty_ = true;
+    listeners_.forward([](MemoryListener& l) {
+      if (l.log_global_start) l.log_global_start();
+    });
+  } else {
+    global_dirty_ = false;
+  }
+  // Every migratable range logs (or stops logging) MIGRATION: every view changes.
+  ++depth_;
+  for (SpaceNode* space : spaces_) mark_space_everywhere(*space);
+  pending_ = true;
+  --depth_;
+  render_if_idle();
+  if (!on) {
+    listeners_.reverse([](MemoryListener& l) {
+      if (l.log_global_stop) l.log_global_stop();
+    });
+  }
+}
+
+void MapState::coalesced_changed(const RegionNode& node) {
+  for (SpaceNode* space : spaces_) {
+    if (space->handle != nullptr) listeners_.coalesced_changed(*space, space->view, node);
+  }
 }
 
 }  // namespace tlmmap::detail

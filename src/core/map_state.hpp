@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "epoch.hpp"
+#include "listener_registry.hpp"
 #include "region_node.hpp"
 #include "space_node.hpp"
 
@@ -19,7 +20,8 @@ class MapState {
  public:
   static MapState& get();
 
-  void begin() { ++depth_; }
+  // QEMU flushes coalesced MMIO at the start of every transaction.
+  void begin();
   void commit();
   // Ends a transaction like commit() but returns a render that stopped at a
   // limit instead of reporting it.
@@ -45,6 +47,8 @@ class MapState {
   // Outside a transaction, renders what is pending and reports a render that
   // stopped at a limit.
   void render_if_idle();
+  // Recomputes the ioeventfds of `space` from its view and tells listeners.
+  void update_ioeventfds(SpaceNode& space);
 
   void space_created(SpaceNode& space);
   // The view goes empty and observers are told, then the space is forgotten.
@@ -58,6 +62,21 @@ class MapState {
   void direct_access_invalidated(const RegionNode& node, uint64_t first, uint64_t last);
 
   const std::vector<SpaceNode*>& spaces() const noexcept { return spaces_; }
+  ListenerRegistry& listeners() noexcept { return listeners_; }
+
+  // QEMU's global dirty tracking: MIGRATION logging on every migratable
+  // region (a change of every view, told at once outside a transaction).
+  void set_global_dirty_tracking(bool on);
+  bool global_dirty_tracking() const noexcept { return global_dirty_; }
+  // log_sync on the listeners, for `node` only unless null.
+  void sync_dirty(const RegionNode* node) { listeners_.sync(node); }
+  // A region's ioeventfds changed: listeners hear it at the next commit.
+  void ioeventfds_changed() {
+    ioeventfds_pending_ = true;
+    render_if_idle();
+  }
+  // A region's coalesced ranges changed: listeners hear it at once.
+  void coalesced_changed(const RegionNode& node);
   uint64_t next_add_sequence() noexcept { return ++add_sequence_; }
   uint64_t next_walk_stamp() noexcept { return ++walk_stamp_; }
   const std::shared_ptr<const FlatView>& empty_view() const noexcept { return empty_view_; }
@@ -81,6 +100,9 @@ class MapState {
   std::vector<SpaceNode*> spaces_;
   std::shared_ptr<const FlatView> empty_view_;
   std::shared_ptr<Epoch> epoch_;
+  ListenerRegistry listeners_;
+  bool global_dirty_ = false;
+  bool ioeventfds_pending_ = false;
 };
 
 }  // namespace tlmmap::detail

@@ -1,9 +1,12 @@
 #include "tlmmap/core/mmio_region.hpp"
 
+#include "tlmmap/core/coalesced_mmio.hpp"
+
 #include <algorithm>
 #include <cstring>
 
 #include "byte_order.hpp"
+#include "coalesced_ring.hpp"
 #include "map_state.hpp"
 #include "region_node.hpp"
 #include "report.hpp"
@@ -128,6 +131,14 @@ MemTxResult MmioNode::dispatch_write(uint64_t offset, uint64_t value, unsigned s
   const MmioOps& ops = *ops_;
   const bool big = is_big_endian(ops.endianness);
   value = device_to_host(value, size, big != attrs.byte_swap);
+  // A write an ioeventfd matches notifies it instead (QEMU's
+  // memory_region_dispatch_write_eventfds(), on the device's value).
+  for (const Ioeventfd& fd : ioeventfds) {
+    if (fd.offset == offset && fd.size == size && (!fd.match_data || fd.data == value)) {
+      fd.notifier->notify();
+      return MemTxResult::ok;
+    }
+  }
   return with_adjusted_size(offset, size, ops.impl.min_access_size, ops.impl.max_access_size, big,
                             [&](uint64_t at, unsigned n, int shift, uint64_t mask) {
                               const uint64_t part = (shift >= 0 ? value >> shift : value << -shift) & mask;
@@ -158,6 +169,18 @@ MemTxResult MmioNode::transfer(uint64_t offset, uint8_t* data, uint64_t length, 
   return result;
 }
 
+bool MmioNode::coalesces(uint64_t offset, uint64_t length) const noexcept {
+  for (const Span& span : coalesced) {
+    if (offset >= span.offset && u128(offset) + length <= u128(span.offset) + span.size) return true;
+  }
+  return false;
+}
+
+void MmioNode::deliver_coalesced(uint64_t offset, const uint8_t* data, unsigned size, const MemTxAttrs& attrs) {
+  if (orphaned()) return;
+  transfer(offset, const_cast<uint8_t*>(data), size, true, attrs);
+}
+
 MemTxResult MmioNode::access(const Piece& p) {
   if (p.is_write && p.range.readonly) return MemTxResult::access_error;
   if (p.attrs.memory) return refuse(p, MemTxResult::access_error);
@@ -165,6 +188,12 @@ MemTxResult MmioNode::access(const Piece& p) {
     report_warning(kAccessMsg, p.describe() + " reaches '" + name + "', which has been destroyed");
     return refuse(p, MemTxResult::decode_error);
   }
+  if (!coalesced.empty() && p.is_write && p.enables.pattern == nullptr && p.length <= 8 &&
+      coalesces(p.offset, p.length)) {
+    CoalescedRing::get().push(*this, p.offset, p.data, static_cast<unsigned>(p.length), p.attrs);
+    return MemTxResult::ok;
+  }
+  if (flush_coalesced) CoalescedRing::get().flush();
   if (port_ != nullptr) {
     Access a;
     a.address = p.offset;
@@ -231,6 +260,72 @@ MmioNode& mmio(detail::RegionNode& node) { return static_cast<MmioNode&>(node); 
 }  // namespace
 
 const MmioOps& MmioRegion::ops() const noexcept { return mmio(node()).ops(); }
+
+void MmioRegion::set_coalescing() { add_coalescing(0, size()); }
+
+void MmioRegion::add_coalescing(uint64_t offset, u128 size) {
+  MmioNode& n = mmio(node());
+  if (size == 0 || u128(offset) + size > n.size) {
+    detail::report_error(kRegionMsg, "coalescing " + hex(offset) + "+" + hex(size) + " of region '" + n.name +
+                                         "': empty or beyond its size " + hex(n.size));
+    return;
+  }
+  n.coalesced.push_back({offset, size});
+  detail::MapState::get().coalesced_changed(n);
+  n.flush_coalesced = true;
+}
+
+void MmioRegion::clear_coalescing() {
+  MmioNode& n = mmio(node());
+  flush_coalesced_mmio();
+  n.flush_coalesced = false;
+  if (n.coalesced.empty()) return;
+  n.coalesced.clear();
+  detail::MapState::get().coalesced_changed(n);
+}
+
+void MmioRegion::set_flush_coalesced() { mmio(node()).flush_coalesced = true; }
+
+void MmioRegion::clear_flush_coalesced() {
+  MmioNode& n = mmio(node());
+  n.flush_coalesced = false;
+  if (!n.coalesced.empty()) n.flush_coalesced = true;  // as QEMU: a coalescing region keeps flushing
+}
+
+bool MmioRegion::flush_coalesced() const noexcept { return mmio(node()).flush_coalesced; }
+
+void MmioRegion::add_eventfd(uint64_t offset, unsigned size, bool match_data, uint64_t data, EventNotifier& notifier) {
+  MmioNode& n = mmio(node());
+  if (size != 1 && size != 2 && size != 4 && size != 8) {
+    detail::report_error(kRegionMsg, "ioeventfd at " + hex(offset) + " of region '" + n.name + "': size " +
+                                         std::to_string(size) + " (1, 2, 4 or 8)");
+    return;
+  }
+  // The data as the CPU writes it, in the device's byte order as dispatch sees it.
+  const bool big = is_big_endian(n.ops().endianness);
+  const detail::RegionNode::Ioeventfd fd{offset, size, match_data, match_data ? detail::device_to_host(data, size, big) : 0,
+                                 &notifier};
+  auto at = std::upper_bound(n.ioeventfds.begin(), n.ioeventfds.end(), fd, [](const auto& a, const auto& b) {
+    return a.offset != b.offset ? a.offset < b.offset : a.size < b.size;
+  });
+  n.ioeventfds.insert(at, fd);
+  detail::MapState::get().ioeventfds_changed();
+}
+
+void MmioRegion::del_eventfd(uint64_t offset, unsigned size, bool match_data, uint64_t data, EventNotifier& notifier) {
+  MmioNode& n = mmio(node());
+  const bool big = is_big_endian(n.ops().endianness);
+  const detail::RegionNode::Ioeventfd fd{offset, size, match_data, match_data ? detail::device_to_host(data, size, big) : 0,
+                                 &notifier};
+  auto it = std::find(n.ioeventfds.begin(), n.ioeventfds.end(), fd);
+  if (it == n.ioeventfds.end()) {
+    detail::report_error(kRegionMsg, "deleting the ioeventfd at " + hex(offset) + " (size " + std::to_string(size) +
+                                         ") of region '" + n.name + "': there is none like it");
+    return;
+  }
+  n.ioeventfds.erase(it);
+  detail::MapState::get().ioeventfds_changed();
+}
 
 void MmioRegion::set_ops(MmioOps ops) {
   MmioNode& n = mmio(node());

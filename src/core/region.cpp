@@ -239,6 +239,70 @@ void Region::invalidate_direct_access(uint64_t first, uint64_t last) {
   MapState::get().direct_access_invalidated(*node_, first, last);
 }
 
+namespace {
+
+// The bitmaps of a region backed by host memory, or a refusal naming it.
+DirtyBitmaps* bitmaps_of(RegionNode& node, const char* what) {
+  DirtyBitmaps* bitmaps = node.dirty_bitmaps(true);
+  if (bitmaps == nullptr) {
+    report_error(kRegionMsg, std::string(what) + " on region " + quoted(node.name) + " (" +
+                                 std::string(to_string(node.kind)) + "): only RAM, ROM and ROM devices log dirty memory");
+  }
+  return bitmaps;
+}
+
+bool within(const RegionNode& node, uint64_t offset, u128 size, const char* what) {
+  if (u128(offset) + size <= node.size) return true;
+  report_error(kRegionMsg, std::string(what) + " on region " + quoted(node.name) + ": " + hex(offset) + "+" +
+                               hex(size) + " lies beyond its size " + hex(node.size));
+  return false;
+}
+
+}  // namespace
+
+void Region::set_log(bool log, DirtyClient client) {
+  RegionNode& self = *node_;
+  if (bitmaps_of(self, "set_log") == nullptr) return;
+  uint16_t& count = self.log_counts[static_cast<unsigned>(client)];
+  if (!log && count == 0) {
+    report_error(kRegionMsg, "set_log(false) on region " + quoted(self.name) + " for a client that does not log it");
+    return;
+  }
+  const bool was = count > 0;
+  count = static_cast<uint16_t>(log ? count + 1 : count - 1);
+  if (was != (count > 0)) changed();
+}
+
+uint8_t Region::dirty_log_mask() const noexcept {
+  return node_->dirty_log_mask(MapState::get().global_dirty_tracking());
+}
+
+bool Region::get_dirty(uint64_t offset, u128 size, DirtyClient client) const {
+  DirtyBitmaps* b = bitmaps_of(*node_, "get_dirty");
+  if (b == nullptr || !within(*node_, offset, size, "get_dirty") || size == 0) return false;
+  return b->get(offset, static_cast<uint64_t>(size - 1) + 1, client);
+}
+
+void Region::set_dirty(uint64_t offset, u128 size) {
+  DirtyBitmaps* b = bitmaps_of(*node_, "set_dirty");
+  if (b == nullptr || !within(*node_, offset, size, "set_dirty") || size == 0) return;
+  b->mark(offset, static_cast<uint64_t>(size - 1) + 1, dirty_log_mask());
+}
+
+bool Region::test_and_clear_dirty(uint64_t offset, u128 size, DirtyClient client) {
+  DirtyBitmaps* b = bitmaps_of(*node_, "test_and_clear_dirty");
+  if (b == nullptr || !within(*node_, offset, size, "test_and_clear_dirty") || size == 0) return false;
+  return b->test_and_clear(offset, static_cast<uint64_t>(size - 1) + 1, client);
+}
+
+void Region::reset_dirty(uint64_t offset, u128 size, DirtyClient client) {
+  DirtyBitmaps* b = bitmaps_of(*node_, "reset_dirty");
+  if (b == nullptr || !within(*node_, offset, size, "reset_dirty") || size == 0) return;
+  b->reset(offset, static_cast<uint64_t>(size - 1) + 1, client);
+}
+
+void Region::sync_dirty_bitmap() { MapState::get().sync_dirty(node_); }
+
 // Everything that shows this region sees the change, wherever it shows it.
 void Region::changed() { MapState::get().window_changed(*node_, 0, node_->size); }
 

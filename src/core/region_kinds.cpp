@@ -34,11 +34,13 @@ u128 checked_size(const std::string& name, RegionKind kind, u128 size) {
   return size;
 }
 
-// Copies the enabled bytes of a piece between host memory and the access's data.
-void copy_piece(uint8_t* host, const Piece& p) {
+// Copies the enabled bytes of a piece between host memory and the access's
+// data; writes are marked in `dirty` for the clients logging the range.
+void copy_piece(uint8_t* host, const Piece& p, DirtyBitmaps* dirty) {
   p.for_each_enabled_run([&](uint64_t at, uint64_t n) {
     if (p.is_write) {
       std::memcpy(host + at, p.data + at, n);
+      if (p.range.dirty_log_mask != 0) dirty->mark(p.offset + at, n, p.range.dirty_log_mask);
     } else {
       std::memcpy(p.data + at, host + at, n);
     }
@@ -59,7 +61,9 @@ RegionNode::RegionNode(std::string node_name, RegionKind node_kind, u128 node_si
       is_alias(node_kind == RegionKind::alias),
       terminates(node_kind != RegionKind::alias && node_kind != RegionKind::container),
       size(checked_size(node_name, node_kind, node_size)),
-      name(std::move(node_name)) {}
+      name(std::move(node_name)),
+      migratable(node_kind == RegionKind::ram || node_kind == RegionKind::rom ||
+                 node_kind == RegionKind::rom_device) {}
 
 MemTxResult RegionNode::access(const Piece& p) { return refuse(p, MemTxResult::decode_error); }
 
@@ -67,23 +71,30 @@ Route RamNode::route(const FlatRange& range, bool is_write) const noexcept {
   if (is_write && range.readonly) return model_route(true);
   uint8_t* base = const_cast<RamNode*>(this)->memory_.data(name);
   if (base == nullptr) return model_route(is_write);
-  return Route{RouteKind::memory, base + range.offset_within_region, nullptr, latency(is_write)};
+  Route route{RouteKind::memory, base + range.offset_within_region, nullptr, latency(is_write)};
+  route.region_offset = range.offset_within_region;
+  if (is_write && range.dirty_log_mask != 0) {
+    route.dirty = dirty_.get();
+    route.dirty_mask = range.dirty_log_mask;
+  }
+  return route;
 }
 
 MemTxResult RamNode::access(const Piece& p) {
   if (p.is_write && p.range.readonly) return MemTxResult::access_error;
   uint8_t* base = host();
   if (base == nullptr) return refuse(p, MemTxResult::error);
-  copy_piece(base + p.offset, p);
+  copy_piece(base + p.offset, p, dirty_.get());
   return MemTxResult::ok;
 }
 
 uint64_t RamNode::debug_access(uint64_t offset, uint8_t* data, uint64_t length, bool is_write) {
   uint8_t* base = host();
   if (base == nullptr) return 0;
-  // Debug writes reach ROM too (a debugger loading an image).
+  // Debug writes reach ROM too (a debugger loading an image), and are logged.
   if (is_write) {
     std::memcpy(base + offset, data, length);
+    if (dirty_) dirty_->mark(offset, length, dirty_log_mask(MapState::get().global_dirty_tracking()));
   } else {
     std::memcpy(data, base + offset, length);
   }
@@ -93,7 +104,11 @@ uint64_t RamNode::debug_access(uint64_t offset, uint8_t* data, uint64_t length, 
 Route RomDeviceNode::route(const FlatRange& range, bool is_write) const noexcept {
   if (!is_write && range.romd_mode && !orphaned()) {
     uint8_t* base = const_cast<RomDeviceNode*>(this)->memory_.data(name);
-    if (base != nullptr) return Route{RouteKind::memory, base + range.offset_within_region, nullptr, latency(false)};
+    if (base != nullptr) {
+      Route route{RouteKind::memory, base + range.offset_within_region, nullptr, latency(false)};
+      route.region_offset = range.offset_within_region;
+      return route;
+    }
   }
   return MmioNode::route(range, is_write);
 }
@@ -102,7 +117,7 @@ MemTxResult RomDeviceNode::access(const Piece& p) {
   if (p.is_write || !p.range.romd_mode) return MmioNode::access(p);
   uint8_t* base = host();
   if (base == nullptr) return refuse(p, MemTxResult::error);
-  copy_piece(base + p.offset, p);
+  copy_piece(base + p.offset, p, nullptr);
   return MemTxResult::ok;
 }
 
@@ -111,6 +126,7 @@ uint64_t RomDeviceNode::debug_access(uint64_t offset, uint8_t* data, uint64_t le
   if (base == nullptr) return 0;
   if (is_write) {
     std::memcpy(base + offset, data, length);
+    if (dirty_) dirty_->mark(offset, length, dirty_log_mask(MapState::get().global_dirty_tracking()));
   } else {
     std::memcpy(data, base + offset, length);
   }

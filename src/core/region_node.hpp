@@ -18,6 +18,8 @@
 #include "host_memory.hpp"
 #include "tlmmap/core/access.hpp"
 #include "tlmmap/core/device_port.hpp"
+#include "tlmmap/core/dirty_memory.hpp"
+#include "tlmmap/core/event_notifier.hpp"
 #include "tlmmap/core/flat_range.hpp"
 #include "tlmmap/core/flat_view.hpp"
 #include "tlmmap/core/mem_tx_result.hpp"
@@ -110,6 +112,41 @@ class RegionNode {
   }
   // The handle died: forget everything that belonged to it (callbacks, ports).
   virtual void orphan() {}
+  // The dirty bitmaps of a region backed by host memory (made on the first
+  // call with `make`), nullptr for other kinds.
+  virtual DirtyBitmaps* dirty_bitmaps(bool /*make*/) { return nullptr; }
+  bool has_host_memory() { return kind == RegionKind::ram || kind == RegionKind::rom || kind == RegionKind::rom_device; }
+  // QEMU's memory_region_get_dirty_log_mask(): the clients logging it.
+  uint8_t dirty_log_mask(bool global_tracking) const noexcept {
+    uint8_t mask = 0;
+    for (unsigned c = 0; c < kDirtyClientCount; ++c) {
+      if (log_counts[c] > 0) mask |= static_cast<uint8_t>(1u << c);
+    }
+    if (global_tracking && migratable) mask |= dirty_bit(DirtyClient::migration);
+    return mask;
+  }
+  // Coalesced MMIO ranges (offsets in the region) and QEMU's
+  // flush_coalesced_mmio flag; MMIO regions only.
+  struct Span {
+    uint64_t offset;
+    u128 size;
+  };
+  std::vector<Span> coalesced;
+  bool flush_coalesced = false;
+  // ioeventfds: writes of `size` bytes at `offset` (and `data` when
+  // `match_data`) notify instead of calling the write callback.
+  struct Ioeventfd {
+    uint64_t offset;
+    unsigned size;
+    bool match_data;
+    uint64_t data;
+    EventNotifier* notifier;
+    bool operator==(const Ioeventfd& o) const noexcept {
+      return offset == o.offset && size == o.size && match_data == o.match_data && (!match_data || data == o.data) &&
+             notifier == o.notifier;
+    }
+  };
+  std::vector<Ioeventfd> ioeventfds;
   bool orphaned() const noexcept { return handle.load(std::memory_order_relaxed) == nullptr; }
 
   Duration latency(bool is_write) const noexcept {
@@ -150,6 +187,10 @@ class RegionNode {
   std::atomic<int64_t> write_latency_ps{0};
   // The user's object; nullptr once it has been destroyed.
   std::atomic<Region*> handle{nullptr};
+  // set_log() counts per dirty-log client.
+  uint16_t log_counts[kDirtyClientCount] = {};
+  // Global dirty tracking logs it (RAM, ROM devices).
+  bool migratable = false;
 
  protected:
   Route model_route(bool is_write) const noexcept { return Route{RouteKind::model, nullptr, nullptr, latency(is_write)}; }
@@ -168,9 +209,14 @@ class RamNode : public RegionNode {
   uint64_t debug_access(uint64_t offset, uint8_t* data, uint64_t length, bool is_write) override;
   uint8_t* host() { return memory_.data(name); }
   bool reserved() const noexcept { return memory_.reserved(); }
+  DirtyBitmaps* dirty_bitmaps(bool make) override {
+    if (!dirty_ && make) dirty_ = std::make_unique<DirtyBitmaps>(size);
+    return dirty_.get();
+  }
 
  private:
   HostMemory memory_;
+  std::unique_ptr<DirtyBitmaps> dirty_;
 };
 
 // MMIO: callbacks (QEMU's MemoryRegionOps) or a DevicePort.
@@ -190,8 +236,12 @@ class MmioNode : public RegionNode {
   MemTxResult dispatch_write(uint64_t offset, uint64_t value, unsigned size, const MemTxAttrs& attrs);
   bool access_valid(uint64_t offset, unsigned size, bool is_write, const MemTxAttrs& attrs) const;
   unsigned buffer_access_size(uint64_t offset, uint64_t remaining) const;
+  // A buffered coalesced write goes out (through the normal write path).
+  void deliver_coalesced(uint64_t offset, const uint8_t* data, unsigned size, const MemTxAttrs& attrs);
 
  private:
+  // Does a write of `length` bytes at `offset` lie wholly in a coalesced range?
+  bool coalesces(uint64_t offset, uint64_t length) const noexcept;
   // Callbacks run while this is non-zero; ops replaced meanwhile live until it drops.
   struct DispatchScope;
   MemTxResult transfer(uint64_t offset, uint8_t* data, uint64_t length, bool is_write, const MemTxAttrs& attrs);
@@ -213,9 +263,14 @@ class RomDeviceNode : public MmioNode {
   MemTxResult access(const Piece& piece) override;
   uint64_t debug_access(uint64_t offset, uint8_t* data, uint64_t length, bool is_write) override;
   uint8_t* host() { return memory_.data(name); }
+  DirtyBitmaps* dirty_bitmaps(bool make) override {
+    if (!dirty_ && make) dirty_ = std::make_unique<DirtyBitmaps>(size);
+    return dirty_.get();
+  }
 
  private:
   HostMemory memory_;
+  std::unique_ptr<DirtyBitmaps> dirty_;
 };
 
 // Reservations and (until translation exists) IOMMUs: every access is

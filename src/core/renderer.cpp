@@ -1,5 +1,7 @@
 #include "renderer.hpp"
 
+#include "map_state.hpp"
+
 #include <algorithm>
 #include <iterator>
 #include <map>
@@ -75,7 +77,8 @@ struct Frame {
 
 class Renderer {
  public:
-  explicit Renderer(uint64_t contributor_stamp = 0) : contributor_stamp_(contributor_stamp) {}
+  explicit Renderer(uint64_t contributor_stamp = 0)
+      : contributor_stamp_(contributor_stamp), global_dirty_(MapState::get().global_dirty_tracking()) {}
 
   RenderResult run(const RegionNode* root, i128 base = 0, u128 clip_lo = 0, u128 clip_hi = k64BitSpace) {
     RenderResult result;
@@ -159,6 +162,9 @@ class Renderer {
         piece.readonly = f.readonly;
         piece.romd_mode = r->romd_mode;
         piece.nonvolatile = f.nonvolatile;
+        piece.dirty_log_mask = r->dirty_log_mask(global_dirty_);
+        // A logged range has bitmaps before any access can reach it.
+        if (piece.dirty_log_mask != 0) const_cast<RegionNode*>(r)->dirty_bitmaps(true);
         pieces_.push_back(piece);
         if (contributor_stamp_ != 0) {
           for (const Frame& on_path : stack_) on_path.region->walk_stamp = contributor_stamp_;
@@ -174,6 +180,7 @@ class Renderer {
   std::size_t visits_ = 0;
   std::string overflow_;
   uint64_t contributor_stamp_;
+  bool global_dirty_;
 };
 
 }  // namespace

@@ -10,6 +10,7 @@
 #include <utility>
 #include <vector>
 
+#include "listener_registry.hpp"
 #include "region_node.hpp"
 #include "tlmmap/core/address_space.hpp"
 
@@ -57,6 +58,10 @@ class SpaceNode {
   static constexpr unsigned kRecentBits = 8;
   mutable const FlatView* recent_view = nullptr;
   mutable const FlatRange* recent[std::size_t(1) << kRecentBits] = {};
+  // The ioeventfds listeners were last told about (addresses of this
+  // space, sorted), and the view they were found in.
+  std::vector<ListenerRegistry::SpaceIoeventfd> ioeventfds;
+  std::shared_ptr<const FlatView> ioeventfd_view;
 
  private:
   std::atomic<const FlatView*> published_{nullptr};

@@ -74,16 +74,25 @@ void TargetEngine::fill(std::size_t i) {
   const Route write = fr.route(true);
   e.read_latency = to_sc_time(read.latency);
   e.write_latency = to_sc_time(write.latency);
+  if (fr.dirty_log_mask != 0) e.flags |= kLogged;
   if (read.kind == RouteKind::memory) {
     e.base = read.host;
     e.flags |= kReadMemory;
-    if (write.kind == RouteKind::memory && write.host == read.host) e.flags |= kWriteMemory;
+    if (write.kind == RouteKind::memory && write.host == read.host) {
+      e.flags |= kWriteMemory;
+      if (write.dirty_mask != 0) {
+        e.dirty = write.dirty;
+        e.dirty_mask = write.dirty_mask;
+        e.delta = write.region_offset;
+      }
+    }
   }
   DevicePort* port = read.kind == RouteKind::device ? read.device : write.kind == RouteKind::device ? write.device : nullptr;
   if (port != nullptr && port->face() == DeviceLink::face()) {
     auto& link = static_cast<DeviceLink&>(*port);
     e.device = link.target();
     e.delta = fr.first - fr.offset_within_region;
+    e.flags |= kDevice;
     if (read.kind == RouteKind::device) e.flags |= kDeviceRead;
     if (write.kind == RouteKind::device) e.flags |= kDeviceWrite;
   }
@@ -116,7 +125,7 @@ void TargetEngine::b_transport_general(tlm::tlm_generic_payload& gp, sc_core::sc
   // window, the `memory` attribute) is refused as the one transaction it is.
   const Entry* e = lookup(address);
   const unsigned span = std::min(length, streaming);
-  const unsigned beats = e != nullptr && e->device != nullptr && span - 1u <= e->span - (address - e->first) ? 1 : length;
+  const unsigned beats = e != nullptr && (e->flags & kDevice) != 0 && span - 1u <= e->span - (address - e->first) ? 1 : length;
   MemTxResult result = MemTxResult::ok;
   for (unsigned beat = 0; beat < beats; beat += streaming) {
     a.address = address;
@@ -161,7 +170,7 @@ bool TargetEngine::get_direct_mem_ptr_general(int id, tlm::tlm_generic_payload& 
     grant_memory(id, e, dmi);
     return true;
   }
-  if (e.device != nullptr) return grant_device(id, e, gp, dmi);
+  if ((e.flags & kDevice) != 0) return grant_device(id, e, gp, dmi);
   dmi.set_start_address(fr.first);
   dmi.set_end_address(fr.last);
   remember_grant(id, fr.first, fr.last);  // a denial may be cached too
@@ -208,8 +217,8 @@ void TargetEngine::invalidate(uint64_t first, uint64_t last, bool every_initiato
   }
 }
 
-void TargetEngine::view_changed(const AddressSpace&, const FlatView& before, const FlatView& after) {
-  for (const AddressRange& r : changed_ranges(before, after)) invalidate(r.first, r.last, false);
+void TargetEngine::view_changed(const AddressSpace&, const ViewChange& change) {
+  for (const AddressRange& r : change.changed_ranges()) invalidate(r.first, r.last, false);
   rebind(space_ != nullptr ? space_->flat_view() : std::make_shared<const FlatView>());
 }
 
@@ -241,7 +250,7 @@ bool TargetEngine::needs_process(const tlm::tlm_generic_payload& gp) {
   const auto& ranges = view_->ranges();
   for (std::size_t i = view_->first_ending_at_or_after(address); i < ranges.size() && ranges[i].first < end; ++i) {
     if (!entries_[i].known) fill(i);
-    if (entries_[i].device != nullptr) return true;
+    if ((entries_[i].flags & kDevice) != 0) return true;
   }
   return false;
 }

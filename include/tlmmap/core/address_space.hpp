@@ -20,6 +20,19 @@ class SpaceNode;
 class MapState;
 }
 
+// A commit changed an address space's view: both views, alive during the
+// call, and where they can differ.
+struct ViewChange {
+  const FlatView& before;
+  const FlatView& after;
+  // The windows the commit rendered again (merged, ascending), nullptr if
+  // the views may differ anywhere. Outside them they map every address alike.
+  const std::vector<AddressRange>* windows;
+
+  // The address ranges where they do not map an address alike (changed_ranges()).
+  std::vector<AddressRange> changed_ranges() const { return tlmmap::changed_ranges(before, after, windows); }
+};
+
 // Told about an address space's flat view: faces that cache decisions (the
 // TLM target) and anything that mirrors the map. Called on the thread that
 // changes the map, after the new view is published. An observer and the
@@ -31,8 +44,8 @@ class ViewObserver {
   ViewObserver(const ViewObserver&) = delete;
   ViewObserver& operator=(const ViewObserver&) = delete;
   virtual ~ViewObserver();
-  // A commit changed the view (both views are alive during the call).
-  virtual void view_changed(const AddressSpace& space, const FlatView& before, const FlatView& after) = 0;
+  // A commit changed the view.
+  virtual void view_changed(const AddressSpace& space, const ViewChange& change) = 0;
   // [first, last] of the space's addresses changed behind the map
   // (Region::invalidate_direct_access()): drop direct pointers there.
   virtual void direct_access_invalidated(const AddressSpace& /*space*/, uint64_t /*first*/, uint64_t /*last*/) {}

@@ -26,6 +26,9 @@ class FlatRange {
   bool readonly = false;  // the region's flag OR any alias/container on the path
   bool romd_mode = true;
   bool nonvolatile = false;
+  // The dirty-log clients (bit DirtyClient) logging writes here (QEMU's
+  // dirty_log_mask): the region's own set_log() and global dirty tracking.
+  uint8_t dirty_log_mask = 0;
 
   u128 size() const noexcept { return u128(last) - first + 1; }
   bool contains(uint64_t address) const noexcept { return address >= first && address <= last; }
@@ -51,9 +54,11 @@ class FlatRange {
     return first == o.first && last == o.last && node_ == o.node_ && offset_within_region == o.offset_within_region &&
            readonly == o.readonly && romd_mode == o.romd_mode && nonvolatile == o.nonvolatile;
   }
-  // maps_like() and the same configuration of the region (latency, ops):
+  // maps_like() and the same configuration (latency, ops, dirty logging):
   // what cached decisions and DMI grants depend on.
-  bool operator==(const FlatRange& o) const noexcept { return maps_like(o) && version_ == o.version_; }
+  bool operator==(const FlatRange& o) const noexcept {
+    return maps_like(o) && version_ == o.version_ && dirty_log_mask == o.dirty_log_mask;
+  }
   bool operator!=(const FlatRange& o) const noexcept { return !(*this == o); }
 
  private:

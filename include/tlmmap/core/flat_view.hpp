@@ -72,5 +72,8 @@ class FlatView {
 // map an address the same way: a different region, offset, attributes or
 // region configuration (latency, ops), or mapped in one and not the other.
 std::vector<AddressRange> changed_ranges(const FlatView& before, const FlatView& after);
+// The same, looking only inside `windows` (merged, ascending; nullptr: everywhere).
+std::vector<AddressRange> changed_ranges(const FlatView& before, const FlatView& after,
+                                         const std::vector<AddressRange>* windows);
 
 }  // namespace tlmmap

@@ -4,6 +4,7 @@
 #pragma once
 
 #include "tlmmap/core/device_port.hpp"
+#include "tlmmap/core/event_notifier.hpp"
 #include "tlmmap/core/mmio_ops.hpp"
 #include "tlmmap/core/region.hpp"
 
@@ -31,6 +32,25 @@ class MmioRegion : public Region {
   // QEMU's memory_access_size(): the size of the next dispatch of a buffer
   // access with `remaining` bytes at `offset`.
   unsigned buffer_access_size(uint64_t offset, uint64_t remaining) const;
+
+  // Coalesced MMIO (coalesced_mmio.hpp), as QEMU's
+  // memory_region_set/add/clear_coalescing(): listeners hear of it at once.
+  // Coalescing marks the region flush-coalesced; clearing unmarks it.
+  void set_coalescing();
+  void add_coalescing(uint64_t offset, u128 size);
+  void clear_coalescing();
+  // QEMU's memory_region_set/clear_flush_coalesced(): an access to the
+  // region first delivers every buffered coalesced write.
+  void set_flush_coalesced();
+  void clear_flush_coalesced();
+  bool flush_coalesced() const noexcept;
+
+  // ioeventfd (QEMU's memory_region_add/del_eventfd()): a write of `size`
+  // bytes at `offset` (and of `data` when `match_data`; data as the CPU
+  // writes it) notifies `notifier` instead of reaching the write callback.
+  // Other writes go on as usual. Listeners hear of it at the commit.
+  void add_eventfd(uint64_t offset, unsigned size, bool match_data, uint64_t data, EventNotifier& notifier);
+  void del_eventfd(uint64_t offset, unsigned size, bool match_data, uint64_t data, EventNotifier& notifier);
 
  protected:
   // Every access goes to `port`, which must outlive the region's place in

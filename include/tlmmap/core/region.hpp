@@ -26,6 +26,7 @@
 #include <string_view>
 #include <vector>
 
+#include "tlmmap/core/dirty_memory.hpp"
 #include "tlmmap/core/duration.hpp"
 #include "tlmmap/core/region_kind.hpp"
 #include "tlmmap/core/types.hpp"
@@ -111,6 +112,24 @@ class Region {
   // back, e.g. a device withdrew a direct pointer: every holder of a direct
   // pointer (DMI grant) onto it, through any address space and alias, is told.
   void invalidate_direct_access(uint64_t first, uint64_t last);
+
+  // Dirty-memory logging (dirty_memory.hpp), for regions backed by host
+  // memory (RAM, ROM, ROM devices); refused on others.
+  // QEMU's memory_region_set_log(), counted: each `true` needs its `false`.
+  // A map change: listeners hear log_start/log_stop.
+  void set_log(bool log, DirtyClient client);
+  // QEMU's memory_region_get_dirty_log_mask(): the clients logging it now.
+  uint8_t dirty_log_mask() const noexcept;
+  // Pages of [offset, offset + size) dirty for `client`?
+  bool get_dirty(uint64_t offset, u128 size, DirtyClient client) const;
+  // Marks them dirty for every client logging the region (a device that
+  // writes its own memory behind the map, as QEMU's memory_region_set_dirty()).
+  void set_dirty(uint64_t offset, u128 size);
+  bool test_and_clear_dirty(uint64_t offset, u128 size, DirtyClient client);
+  void reset_dirty(uint64_t offset, u128 size, DirtyClient client);
+  // QEMU's memory_region_sync_dirty_bitmap(): listeners' log_sync on every
+  // logged section of this region.
+  void sync_dirty_bitmap();
 
  protected:
   explicit Region(std::unique_ptr<detail::RegionNode> node);

@@ -10,6 +10,7 @@
 #include <cstdint>
 
 #include "tlmmap/core/device_port.hpp"
+#include "tlmmap/core/dirty_memory.hpp"
 #include "tlmmap/core/duration.hpp"
 
 namespace tlmmap {
@@ -31,6 +32,16 @@ struct Route {
   DevicePort* device = nullptr;
   // The region's latency, added once per access it answers.
   Duration latency{};
+  // A memory route for writes where dirty-memory clients log: whoever
+  // writes through `host` tells `dirty` what it wrote (written()).
+  DirtyBitmaps* dirty = nullptr;
+  uint8_t dirty_mask = 0;
+  uint64_t region_offset = 0;  // the offset in the region of host[0]
+
+  // `length` bytes at host + offset were written.
+  void written(uint64_t offset, uint64_t length) const noexcept {
+    if (dirty_mask != 0) dirty->mark(region_offset + offset, length, dirty_mask);
+  }
 };
 
 }  // namespace tlmmap

@@ -9,15 +9,19 @@
 
 namespace tlmmap {
 
+class AddressSpace;
+
 struct Section {
   uint64_t offset_within_region = 0;
   u128 size = 0;
   uint64_t offset_within_address_space = 0;
   bool readonly = false;
   bool nonvolatile = false;
-  // The range the section lies in, inside `view`.
+  // The range the section lies in, inside `view`, and the address space it
+  // was found in (nullptr once that is gone).
   const FlatRange* range = nullptr;
   std::shared_ptr<const FlatView> view;
+  const AddressSpace* space = nullptr;
 
   // The region, or nullptr for an empty section or a destroyed region.
   Region* region() const noexcept { return range != nullptr ? range->region() : nullptr; }

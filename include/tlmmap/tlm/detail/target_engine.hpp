@@ -84,6 +84,7 @@ class TargetEngine : private ViewObserver {
         } else if (command == tlm::TLM_WRITE_COMMAND) {
           if ((e->flags & kWriteMemory) != 0) {
             std::memcpy(e->base + offset, data, length);
+            if (e->dirty_mask != 0) e->dirty->mark(e->delta + offset, length, e->dirty_mask);
             delay += e->write_latency;
             gp.set_dmi_allowed(true);
             gp.set_response_status(tlm::TLM_OK_RESPONSE);
@@ -91,7 +92,7 @@ class TargetEngine : private ViewObserver {
           }
           if ((e->flags & kDeviceWrite) != 0 && !memory_only(gp)) return forward(*e, gp, delay, e->write_latency);
         }
-      } else if (e->device != nullptr && forwards(*e, gp, offset)) {
+      } else if ((e->flags & kDevice) != 0 && forwards(*e, gp, offset)) {
         return forward(*e, gp, delay, command == tlm::TLM_WRITE_COMMAND ? e->write_latency : e->read_latency);
       }
     }
@@ -108,18 +109,18 @@ class TargetEngine : private ViewObserver {
       if (length - 1u <= e->span - offset && length != 0 && data != nullptr) {
         if ((e->flags & kReadMemory) != 0) {
           // What the model's debug path does: host memory both ways (a
-          // debugger loads ROM images too).
+          // debugger loads ROM images too), writes logged.
           if (command == tlm::TLM_READ_COMMAND) {
             std::memcpy(data, e->base + offset, length);
             return length;
           }
-          if (command == tlm::TLM_WRITE_COMMAND) {
+          if (command == tlm::TLM_WRITE_COMMAND && ((e->flags & kLogged) == 0 || (e->flags & kWriteMemory) != 0)) {
             std::memcpy(e->base + offset, data, length);
+            if (e->dirty_mask != 0) e->dirty->mark(e->delta + offset, length, e->dirty_mask);
             return length;
           }
-          return 0;
-        }
-        if (e->device != nullptr && command != tlm::TLM_IGNORE_COMMAND) {
+          if (command == tlm::TLM_IGNORE_COMMAND) return 0;
+        } else if ((e->flags & kDevice) != 0 && command != tlm::TLM_IGNORE_COMMAND) {
           gp.set_address(address - e->delta);
           const unsigned moved = e->device->transport_dbg(gp);
           gp.set_address(address);
@@ -138,7 +139,7 @@ class TargetEngine : private ViewObserver {
         grant_memory(id, *e, dmi);
         return true;
       }
-      if (e->device != nullptr) return grant_device(id, *e, gp, dmi);
+      if ((e->flags & kDevice) != 0) return grant_device(id, *e, gp, dmi);
     }
     return get_direct_mem_ptr_general(id, gp, dmi);
   }
@@ -161,18 +162,26 @@ class TargetEngine : private ViewObserver {
   static constexpr uint8_t kWriteMemory = 2;  // writes copy to base
   static constexpr uint8_t kDeviceRead = 4;   // reads go to device
   static constexpr uint8_t kDeviceWrite = 8;  // writes go to device
+  static constexpr uint8_t kDevice = 16;      // device is the window's device
+  static constexpr uint8_t kLogged = 32;      // dirty-memory clients log the range
 
   // The model's decision for one flat range, in one cache line.
   struct alignas(64) Entry {
     uint64_t first = ~uint64_t(0);  // the range is [first, first + span]
     uint64_t span = 0;
     uint8_t* base = nullptr;  // host memory of `first` (memory routes)
-    tlm::tlm_fw_transport_if<tlm::tlm_base_protocol_types>* device = nullptr;
-    uint64_t delta = 0;  // the device's address is address - delta
+    union {
+      tlm::tlm_fw_transport_if<tlm::tlm_base_protocol_types>* device = nullptr;  // kDevice
+      DirtyBitmaps* dirty;  // memory routes whose writes are logged (dirty_mask)
+    };
+    // kDevice: the device's address is address - delta; logged memory: the
+    // region offset of `first`.
+    uint64_t delta = 0;
     sc_core::sc_time read_latency;
     sc_core::sc_time write_latency;
     uint8_t flags = 0;
-    bool known = false;  // filled from the model
+    uint8_t dirty_mask = 0;  // the clients a write marks
+    bool known = false;      // filled from the model
   };
   static_assert(sizeof(Entry) == 64, "one cache line per cached decision");
 
@@ -238,8 +247,9 @@ class TargetEngine : private ViewObserver {
     dmi.set_dmi_ptr(e->base);
     dmi.set_start_address(e->first);
     dmi.set_end_address(e->first + e->span);
-    dmi.set_granted_access((e->flags & kWriteMemory) != 0 ? tlm::tlm_dmi::DMI_ACCESS_READ_WRITE
-                                                           : tlm::tlm_dmi::DMI_ACCESS_READ);
+    // No write pointer where writes are logged: they take the marking path.
+    dmi.set_granted_access((e->flags & kWriteMemory) != 0 && e->dirty_mask == 0 ? tlm::tlm_dmi::DMI_ACCESS_READ_WRITE
+                                                                                 : tlm::tlm_dmi::DMI_ACCESS_READ);
     dmi.set_read_latency(e->read_latency);
     dmi.set_write_latency(e->write_latency);
     remember_grant(id, e->first, e->first + e->span);
@@ -296,7 +306,7 @@ class TargetEngine : private ViewObserver {
   // DMI answer that meets it (or on every live one).
   void invalidate(uint64_t first, uint64_t last, bool every_initiator);
 
-  void view_changed(const AddressSpace& space, const FlatView& before, const FlatView& after) override;
+  void view_changed(const AddressSpace& space, const ViewChange& change) override;
   void direct_access_invalidated(const AddressSpace& space, uint64_t first, uint64_t last) override;
   void space_destroyed(const AddressSpace& space) override;
 

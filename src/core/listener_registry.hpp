@@ -1,0 +1,83 @@
+// Library-internal: the registered MemoryListeners and the callbacks the
+// map owes them (QEMU's memory_listeners, MEMORY_LISTENER_CALL and
+// address_space_update_topology_pass()).
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <vector>
+
+#include "region_node.hpp"
+#include "tlmmap/core/memory_listener.hpp"
+
+namespace tlmmap::detail {
+
+class SpaceNode;
+
+class ListenerRegistry {
+ public:
+  using Window = std::pair<u128, u128>;
+
+  void add(MemoryListener& listener, const AddressSpace* space);
+  void remove(MemoryListener& listener);
+  // A listener being destroyed: forgotten without callbacks.
+  void forget(MemoryListener& listener) noexcept;
+  bool empty() const noexcept { return listeners_.empty(); }
+
+  // Every listener, by priority (Forward) or the other way (Reverse); one
+  // that leaves meanwhile is skipped.
+  template <typename F>
+  void forward(F&& f) {
+    for (MemoryListener* l : snapshot()) {
+      if (l->registered_) f(*l);
+    }
+  }
+  template <typename F>
+  void reverse(F&& f) {
+    const auto all = snapshot();
+    for (auto it = all.rbegin(); it != all.rend(); ++it) {
+      if ((*it)->registered_) f(**it);
+    }
+  }
+  // Those that listen to `space`.
+  bool listens(const SpaceNode& space) const noexcept;
+
+  // What a new view owes the listeners of `space` (QEMU's two topology
+  // passes): `windows` (merged, ascending) hold every change, nullptr for
+  // anywhere. Also the coalesced ranges of the sections deleted and added.
+  void topology(const SpaceNode& space, const std::shared_ptr<const FlatView>& before,
+                const std::shared_ptr<const FlatView>& after, const std::vector<Window>* windows);
+  // An unchanged view at a commit: QEMU calls region_nop for every range.
+  void unchanged(const SpaceNode& space, const std::shared_ptr<const FlatView>& view);
+  // The ioeventfds of `space` changed from `before` to `after` (both sorted).
+  struct SpaceIoeventfd {
+    uint64_t address;
+    unsigned size;
+    bool match_data;
+    uint64_t data;
+    EventNotifier* notifier;
+    const FlatRange* range;  // in the view it was found in
+    bool operator<(const SpaceIoeventfd& o) const noexcept;
+    bool same(const SpaceIoeventfd& o) const noexcept {
+      return !(*this < o) && !(o < *this);
+    }
+  };
+  void ioeventfds(const SpaceNode& space, const std::shared_ptr<const FlatView>& before_view,
+                  const std::vector<SpaceIoeventfd>& before, const std::shared_ptr<const FlatView>& after_view,
+                  const std::vector<SpaceIoeventfd>& after);
+  // A region's coalesced ranges changed: every range of it is taken back and
+  // given again (QEMU's memory_region_update_coalesced_range()).
+  void coalesced_changed(const SpaceNode& space, const std::shared_ptr<const FlatView>& view, const RegionNode& node);
+  // log_sync on the logged ranges of every space (of `node` only, unless null).
+  void sync(const RegionNode* node);
+
+ private:
+  std::vector<MemoryListener*> snapshot() const { return listeners_; }
+  void replay(MemoryListener& listener, bool adding);
+  bool hears(const MemoryListener& l, const SpaceNode& space) const noexcept;
+
+  std::vector<MemoryListener*> listeners_;  // by priority, then registration
+  uint64_t sequence_ = 0;
+};
+
+}  // namespace tlmmap::detail
