@@ -95,7 +95,16 @@ bool ListenerRegistry::hears(const MemoryListener& l, const SpaceNode& space) co
 }
 
 bool ListenerRegistry::listens(const SpaceNode& space) const noexcept {
-  return std::any_of(listeners_.begin(), listeners_.end(), [&](const MemoryListener* l) { return hears(*l, space); });
+  return std::any_of(listeners_.begin(), listeners_.end(), [&](const Entry& e) { return hears(*e.listener, space); });
+}
+
+void ListenerRegistry::forget_space(const AddressSpace* space) noexcept {
+  for (const Entry& e : listeners_) {
+    if (e.listener->space_ == space) e.listener->registered_ = false;
+  }
+  listeners_.erase(std::remove_if(listeners_.begin(), listeners_.end(),
+                                  [&](const Entry& e) { return e.listener->space_ == space; }),
+                   listeners_.end());
 }
 
 void ListenerRegistry::add(MemoryListener& listener, const AddressSpace* space) {
@@ -103,11 +112,12 @@ void ListenerRegistry::add(MemoryListener& listener, const AddressSpace* space) 
   listener.registered_ = true;
   listener.space_ = space;
   listener.sequence_ = ++sequence_;
-  auto at = std::upper_bound(listeners_.begin(), listeners_.end(), &listener,
-                             [](const MemoryListener* a, const MemoryListener* b) {
-                               return a->priority != b->priority ? a->priority < b->priority : a->sequence_ < b->sequence_;
-                             });
-  listeners_.insert(at, &listener);
+  const Entry entry{&listener, listener.sequence_};
+  auto at = std::upper_bound(listeners_.begin(), listeners_.end(), entry, [](const Entry& a, const Entry& b) {
+    return a.listener->priority != b.listener->priority ? a.listener->priority < b.listener->priority
+                                                        : a.sequence < b.sequence;
+  });
+  listeners_.insert(at, entry);
   replay(listener, true);
 }
 
@@ -119,7 +129,9 @@ void ListenerRegistry::remove(MemoryListener& listener) {
 
 void ListenerRegistry::forget(MemoryListener& listener) noexcept {
   listener.registered_ = false;
-  listeners_.erase(std::remove(listeners_.begin(), listeners_.end(), &listener), listeners_.end());
+  listeners_.erase(std::remove_if(listeners_.begin(), listeners_.end(),
+                                  [&](const Entry& e) { return e.listener == &listener; }),
+                   listeners_.end());
 }
 
 // QEMU's listener_add_address_space() / listener_del_address_space(), for
@@ -149,8 +161,8 @@ void ListenerRegistry::topology(const SpaceNode& space, const std::shared_ptr<co
   if (!listens(space)) return;
   const std::vector<Window> whole =
       whole_ranges(*before, *after, windows != nullptr ? *windows : std::vector<Window>{{0, k64BitSpace}});
-  const bool any_nop = std::any_of(listeners_.begin(), listeners_.end(), [&](const MemoryListener* l) {
-    return hears(*l, space) && static_cast<bool>(l->region_nop);
+  const bool any_nop = std::any_of(listeners_.begin(), listeners_.end(), [&](const Entry& e) {
+    return hears(*e.listener, space) && static_cast<bool>(e.listener->region_nop);
   });
   const auto& old_ranges = before->ranges();
   const auto& new_ranges = after->ranges();
@@ -248,8 +260,8 @@ void ListenerRegistry::topology(const SpaceNode& space, const std::shared_ptr<co
 }
 
 void ListenerRegistry::unchanged(const SpaceNode& space, const std::shared_ptr<const FlatView>& view) {
-  const bool any_nop = std::any_of(listeners_.begin(), listeners_.end(), [&](const MemoryListener* l) {
-    return hears(*l, space) && static_cast<bool>(l->region_nop);
+  const bool any_nop = std::any_of(listeners_.begin(), listeners_.end(), [&](const Entry& e) {
+    return hears(*e.listener, space) && static_cast<bool>(e.listener->region_nop);
   });
   if (!any_nop) return;
   for (const FlatRange& fr : view->ranges()) {

@@ -3,6 +3,7 @@
 // address_space_update_topology_pass()).
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <memory>
 #include <vector>
@@ -25,22 +26,25 @@ class ListenerRegistry {
   bool empty() const noexcept { return listeners_.empty(); }
 
   // Every listener, by priority (Forward) or the other way (Reverse); one
-  // that leaves meanwhile is skipped.
+  // that leaves (or is destroyed) meanwhile is skipped, never touched.
   template <typename F>
   void forward(F&& f) {
-    for (MemoryListener* l : snapshot()) {
-      if (l->registered_) f(*l);
+    const std::vector<Entry> all = listeners_;
+    for (const Entry& e : all) {
+      if (still_there(e)) f(*e.listener);
     }
   }
   template <typename F>
   void reverse(F&& f) {
-    const auto all = snapshot();
+    const std::vector<Entry> all = listeners_;
     for (auto it = all.rbegin(); it != all.rend(); ++it) {
-      if ((*it)->registered_) f(**it);
+      if (still_there(*it)) f(*it->listener);
     }
   }
   // Those that listen to `space`.
   bool listens(const SpaceNode& space) const noexcept;
+  // `space` is being destroyed: the listeners limited to it are forgotten.
+  void forget_space(const AddressSpace* space) noexcept;
 
   // What a new view owes the listeners of `space` (QEMU's two topology
   // passes): `windows` (merged, ascending) hold every change, nullptr for
@@ -72,11 +76,18 @@ class ListenerRegistry {
   void sync(const RegionNode* node);
 
  private:
-  std::vector<MemoryListener*> snapshot() const { return listeners_; }
+  struct Entry {
+    MemoryListener* listener;
+    uint64_t sequence;  // tells a listener from a later one at the same address
+  };
+  bool still_there(const Entry& e) const noexcept {
+    return std::any_of(listeners_.begin(), listeners_.end(),
+                       [&](const Entry& x) { return x.listener == e.listener && x.sequence == e.sequence; });
+  }
   void replay(MemoryListener& listener, bool adding);
   bool hears(const MemoryListener& l, const SpaceNode& space) const noexcept;
 
-  std::vector<MemoryListener*> listeners_;  // by priority, then registration
+  std::vector<Entry> listeners_;  // by priority, then registration
   uint64_t sequence_ = 0;
 };
 

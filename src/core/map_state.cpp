@@ -205,6 +205,7 @@ void MapState::space_destroyed(SpaceNode& space) {
   }
   space.ioeventfds.clear();
   space.ioeventfd_view.reset();
+  listeners_.forget_space(space.handle);
   if (!before->empty()) {
     const ViewChange change{*before, *space.view, nullptr};
     space.tell([&](ViewObserver& o) { o.view_changed(*space.handle, change); });
