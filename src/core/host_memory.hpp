@@ -20,6 +20,9 @@ class HostMemory {
   explicit HostMemory(u128 size) : size_(size) {}
   // Caller-owned memory of at least `size` bytes (QEMU's init_ram_ptr).
   HostMemory(u128 size, uint8_t* external) : size_(size), data_(external), owned_(false) {}
+  // A file mapped now, made or grown to `size` (reported if it cannot be;
+  // data() is nullptr then).
+  HostMemory(u128 size, const std::string& path, bool shared, const std::string& owner);
   HostMemory(const HostMemory&) = delete;
   HostMemory& operator=(const HostMemory&) = delete;
   ~HostMemory();
@@ -30,7 +33,7 @@ class HostMemory {
   // reserve it (reported, naming `owner`).
   uint8_t* data(const std::string& owner) {
     uint8_t* p = data_.load(std::memory_order_acquire);
-    return p != nullptr ? p : reserve(owner);
+    return p != nullptr || from_file_ ? p : reserve(owner);
   }
 
  private:
@@ -39,6 +42,7 @@ class HostMemory {
   u128 size_;
   std::atomic<uint8_t*> data_{nullptr};
   bool owned_ = true;
+  bool from_file_ = false;
 };
 
 }  // namespace tlmmap::detail

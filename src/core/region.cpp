@@ -221,6 +221,28 @@ void Region::set_nonvolatile(bool nonvolatile) {
   changed();
 }
 
+void Region::set_size(u128 size) {
+  RegionNode& self = *node_;
+  if (size == self.size) return;
+  if (size > k64BitSpace) {
+    report_error(kRegionMsg, "region " + quoted(self.name) + ": size " + hex(size) + " exceeds 2^64");
+    return;
+  }
+  if (self.has_host_memory()) {
+    const u128 room = self.memory_capacity();
+    if (size == 0 || size > room) {
+      report_error(kRegionMsg, "region " + quoted(self.name) + ": size " + hex(size) +
+                                   " (its host memory holds " + hex(room) + " bytes)");
+      return;
+    }
+  }
+  // Everything that reaches it renders again, over the old and the new extent.
+  MapState& state = MapState::get();
+  state.mark_reaching(self);
+  self.size = size;
+  state.render_if_idle();
+}
+
 void Region::set_latency(Duration read, Duration write) {
   if (read.count() < 0 || write.count() < 0) {
     report_error(kRegionMsg, "region " + quoted(node_->name) + ": negative latency (read " +
@@ -302,6 +324,10 @@ void Region::reset_dirty(uint64_t offset, u128 size, DirtyClient client) {
 }
 
 void Region::sync_dirty_bitmap() { MapState::get().sync_dirty(node_); }
+
+const DirtyBitmaps* Region::dirty_bitmaps() const noexcept { return node_->dirty_bitmaps(false); }
+
+uint8_t* Region::host_memory() { return node_->host_memory(); }
 
 // Everything that shows this region sees the change, wherever it shows it.
 void Region::changed() { MapState::get().window_changed(*node_, 0, node_->size); }

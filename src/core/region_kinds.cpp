@@ -142,6 +142,7 @@ MemTxResult RefusingNode::access(const Piece& p) {
 }  // namespace detail
 
 using detail::RegionNode;
+using detail::report_error;
 
 ContainerRegion::ContainerRegion(std::string name, u128 size)
     : Region(std::make_unique<RegionNode>(std::move(name), RegionKind::container, size)) {}
@@ -152,13 +153,45 @@ RamRegion::RamRegion(std::string name, u128 size)
 RamRegion::RamRegion(std::string name, u128 size, uint8_t* host)
     : Region(std::make_unique<detail::RamNode>(std::move(name), size, host)) {}
 
+RamRegion::RamRegion(std::string name, u128 size, const RamFile& file)
+    : Region(std::make_unique<detail::RamNode>(std::move(name), RegionKind::ram, size, file)) {}
+
+RamRegion::RamRegion(std::string name, const ResizeableRam& resizeable)
+    : Region(std::make_unique<detail::RamNode>(std::move(name), resizeable)) {
+  if (resizeable.used > resizeable.max) {
+    report_error(kRegionMsg, "resizeable RAM '" + this->name() + "': used length " + hex(resizeable.used) +
+                                 " beyond its maximum " + hex(resizeable.max));
+  }
+}
+
 RamRegion::RamRegion(std::unique_ptr<RegionNode> node) : Region(std::move(node)) {}
+
+u128 RamRegion::max_size() const noexcept {
+  const auto& n = static_cast<const detail::RamNode&>(node());
+  return n.max_size != 0 ? n.max_size : n.size;
+}
+
+void RamRegion::resize(u128 used) {
+  auto& n = static_cast<detail::RamNode&>(node());
+  if (n.max_size == 0 || used == 0 || used > n.max_size) {
+    report_error(kRegionMsg, "resizing RAM '" + n.name + "' to " + hex(used) + ": " +
+                                 (n.max_size == 0 ? std::string("it is not resizeable")
+                                                  : "beyond its maximum " + hex(n.max_size) + " (or empty)"));
+    return;
+  }
+  if (used == n.size) return;
+  set_size(used);
+  if (n.resized) n.resized(*this, used);
+}
 
 uint8_t* RamRegion::host_ptr() { return static_cast<detail::RamNode&>(node()).host(); }
 bool RamRegion::memory_reserved() const noexcept { return static_cast<detail::RamNode&>(node()).reserved(); }
 
 RomRegion::RomRegion(std::string name, u128 size)
     : RamRegion(std::make_unique<detail::RamNode>(std::move(name), RegionKind::rom, size)) {}
+
+RomRegion::RomRegion(std::string name, u128 size, const RamFile& file)
+    : RamRegion(std::make_unique<detail::RamNode>(std::move(name), RegionKind::rom, size, file)) {}
 
 RomDeviceRegion::RomDeviceRegion(std::string name, u128 size, MmioOps ops)
     : MmioRegion(std::make_unique<detail::RomDeviceNode>(std::move(name), size, std::move(ops))) {}

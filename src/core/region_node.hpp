@@ -24,6 +24,8 @@
 #include "tlmmap/core/flat_view.hpp"
 #include "tlmmap/core/mem_tx_result.hpp"
 #include "tlmmap/core/mmio_ops.hpp"
+#include "tlmmap/core/ram_backing.hpp"
+#include "tlmmap/core/ram_region.hpp"
 #include "tlmmap/core/region.hpp"
 #include "tlmmap/core/route.hpp"
 
@@ -115,6 +117,10 @@ class RegionNode {
   // The dirty bitmaps of a region backed by host memory (made on the first
   // call with `make`), nullptr for other kinds.
   virtual DirtyBitmaps* dirty_bitmaps(bool /*make*/) { return nullptr; }
+  // Host memory (reserved on the first call), nullptr for kinds without.
+  virtual uint8_t* host_memory() { return nullptr; }
+  // Bytes of host memory behind it (what set_size() may grow to).
+  virtual u128 memory_capacity() const noexcept { return size; }
   bool has_host_memory() { return kind == RegionKind::ram || kind == RegionKind::rom || kind == RegionKind::rom_device; }
   // QEMU's memory_region_get_dirty_log_mask(): the clients logging it.
   uint8_t dirty_log_mask(bool global_tracking) const noexcept {
@@ -199,20 +205,30 @@ class RegionNode {
 // RAM and ROM: host memory.
 class RamNode : public RegionNode {
  public:
-  RamNode(std::string name, RegionKind kind, u128 size) : RegionNode(std::move(name), kind, size), memory_(this->size) {}
+  RamNode(std::string name, RegionKind kind, u128 size) : RegionNode(std::move(name), kind, size), memory_(this->size){}
   RamNode(std::string name, u128 size, uint8_t* host)
-      : RegionNode(std::move(name), RegionKind::ram, size), memory_(this->size, host) {}
+      : RegionNode(std::move(name), RegionKind::ram, size), memory_(this->size, host){}
+  RamNode(std::string name, RegionKind kind, u128 size, const RamFile& file)
+      : RegionNode(std::move(name), kind, size), memory_(this->size, file.path, file.shared, this->name){}
+  // Resizeable: host memory for `max`, the region `used` long.
+  RamNode(std::string name, const ResizeableRam& r)
+      : RegionNode(std::move(name), RegionKind::ram, r.used), max_size(r.max), resized(r.resized), memory_(r.max){}
 
   std::string_view own_type_name() const noexcept override { return readonly ? "rom" : "ram"; }
   Route route(const FlatRange& range, bool is_write) const noexcept override;
   MemTxResult access(const Piece& piece) override;
   uint64_t debug_access(uint64_t offset, uint8_t* data, uint64_t length, bool is_write) override;
   uint8_t* host() { return memory_.data(name); }
+  uint8_t* host_memory() override { return host(); }
   bool reserved() const noexcept { return memory_.reserved(); }
   DirtyBitmaps* dirty_bitmaps(bool make) override {
-    if (!dirty_ && make) dirty_ = std::make_unique<DirtyBitmaps>(size);
+    if (!dirty_ && make) dirty_ = std::make_unique<DirtyBitmaps>(memory_.size());
     return dirty_.get();
   }
+  u128 memory_capacity() const noexcept override { return memory_.size(); }
+
+  u128 max_size = 0;  // resizeable only
+  std::function<void(RamRegion&, u128)> resized;
 
  private:
   HostMemory memory_;
@@ -256,17 +272,19 @@ class MmioNode : public RegionNode {
 class RomDeviceNode : public MmioNode {
  public:
   RomDeviceNode(std::string name, u128 size, MmioOps ops)
-      : MmioNode(std::move(name), size, std::move(ops), RegionKind::rom_device), memory_(this->size) {}
+      : MmioNode(std::move(name), size, std::move(ops), RegionKind::rom_device), memory_(this->size){}
 
   std::string_view own_type_name() const noexcept override { return romd_mode ? "romd" : "i/o"; }
   Route route(const FlatRange& range, bool is_write) const noexcept override;
   MemTxResult access(const Piece& piece) override;
   uint64_t debug_access(uint64_t offset, uint8_t* data, uint64_t length, bool is_write) override;
   uint8_t* host() { return memory_.data(name); }
+  uint8_t* host_memory() override { return host(); }
   DirtyBitmaps* dirty_bitmaps(bool make) override {
-    if (!dirty_ && make) dirty_ = std::make_unique<DirtyBitmaps>(size);
+    if (!dirty_ && make) dirty_ = std::make_unique<DirtyBitmaps>(memory_.size());
     return dirty_.get();
   }
+  u128 memory_capacity() const noexcept override { return memory_.size(); }
 
  private:
   HostMemory memory_;

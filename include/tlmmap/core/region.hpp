@@ -91,6 +91,9 @@ class Region {
   // Writes through this region (and everything seen through it) are refused.
   void set_readonly(bool readonly);
   void set_nonvolatile(bool nonvolatile);
+  // QEMU's memory_region_set_size(): a map change. Regions backed by host
+  // memory cannot outgrow it (RamRegion::resize() is their way).
+  void set_size(u128 size);
 
   // QEMU's memory_region_type(): "ram", "rom", "romd" or "i/o"; an alias
   // shows its target's type.
@@ -130,6 +133,11 @@ class Region {
   // QEMU's memory_region_sync_dirty_bitmap(): listeners' log_sync on every
   // logged section of this region.
   void sync_dirty_bitmap();
+  // The bitmaps, nullptr until the region first logs (or has no memory).
+  const DirtyBitmaps* dirty_bitmaps() const noexcept;
+  // Host memory behind the region (RAM, ROM, ROM devices; reserved on the
+  // first call), nullptr for other kinds.
+  uint8_t* host_memory();
 
  protected:
   explicit Region(std::unique_ptr<detail::RegionNode> node);

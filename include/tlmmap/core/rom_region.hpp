@@ -9,6 +9,9 @@ namespace tlmmap {
 class RomRegion : public RamRegion {
  public:
   RomRegion(std::string name, u128 size);
+  // Its content mapped from a file (ram_backing.hpp), e.g. a firmware image
+  // (private: the file is never written) or non-volatile storage (shared).
+  RomRegion(std::string name, u128 size, const RamFile& file);
 };
 
 }  // namespace tlmmap
