@@ -1,5 +1,6 @@
 // Where RAM comes from: files (shared and private), resizeable RAM, and a
 // region's size changed after it is mapped; flat views and DMI follow.
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cstdio>
@@ -67,6 +68,58 @@ TEST(RamBacking, SharedFileIsWrittenThroughAndSeenByTheNextMapping) {
   root.add_subregion(0, again);
   AddressSpace space(root, "memory");
   EXPECT_EQ(load(space, 0x10), 0xcafef00du);
+}
+
+// Another process maps the same file while this one runs and sees, and
+// makes, changes (a shared RAM is how co-simulated processes share memory).
+TEST(RamBacking, SharedFileIsSeenByASecondProcess) {
+  TempFile file("two_processes");
+  ContainerRegion root("root", k64BitSpace);
+  RamRegion shm("shm", 0x1000, RamFile{file.path, true});
+  root.add_subregion(0x80000000, shm);
+  AddressSpace space(root, "memory");
+  ASSERT_EQ(space.store(0x80000000, 4, 0x600dcafe), MemTxResult::ok);
+  const pid_t child = fork();
+  ASSERT_GE(child, 0);
+  if (child == 0) {
+    // The second process: its own region over the file (a fork keeps this
+    // process's regions alive, names included: hence another name). It
+    // answers by writing the next word.
+    int status = 1;
+    try {
+      RamRegion peer("peer_shm", 0x1000, RamFile{file.path, true});
+      ContainerRegion peer_root("root", k64BitSpace);
+      peer_root.add_subregion(0, peer);
+      AddressSpace peer_space(peer_root, "peer");
+      uint64_t seen = 0;
+      if (peer_space.load(0, 4, seen) == MemTxResult::ok && seen == 0x600dcafe &&
+          peer_space.store(4, 4, ~seen & 0xffffffff) == MemTxResult::ok) {
+        status = 0;
+      }
+    } catch (...) {
+    }
+    _exit(status);
+  }
+  int status = -1;
+  ASSERT_EQ(waitpid(child, &status, 0), child);
+  ASSERT_TRUE(WIFEXITED(status));
+  EXPECT_EQ(WEXITSTATUS(status), 0) << "the second process did not see the first one's write";
+  EXPECT_EQ(load(space, 0x80000004), 0x9ff23501u);  // and this one sees the second's answer
+}
+
+TEST(RamBacking, MemoryNamesAreUniqueAmongLiveRegions) {
+  RamRegion ram("sram", 0x1000);
+  EXPECT_THAT(error_of([] { RamRegion again("sram", 0x2000); }), HasSubstr("'sram'"));
+  EXPECT_THAT(error_of([] { RomRegion rom("sram", 0x1000); }), HasSubstr("unique"));
+  EXPECT_THAT(error_of([] { RomDeviceRegion flash("sram", 0x1000, MmioOps{}); }), HasSubstr("'sram'"));
+  // MMIO and containers are not memory: their names may repeat.
+  MmioRegion a("regs", 0x100);
+  MmioRegion b("regs", 0x100);
+  ContainerRegion c("sram", 0x1000);
+  // Once a region is gone its name is free again.
+  { RamRegion scratch("scratch", 0x1000); }
+  RamRegion scratch("scratch", 0x1000);
+  EXPECT_EQ(scratch.name(), "scratch");
 }
 
 TEST(RamBacking, PrivateFileIsTheStartingPointAndIsNeverWritten) {

@@ -313,7 +313,7 @@ class CaseRunner {
     for (int i = 0; i < n; ++i) {
       try {
         live_regions_.push_back(&make_live(i));
-        shadow_regions_.push_back(&make_spec_region(*shadow_, spec_, i, shadow_regions_));
+        shadow_regions_.push_back(&make_spec_region(*shadow_, spec_, i, shadow_regions_, "shadow_"));
       } catch (const sc_core::sc_report& report) {
         skip(std::string("region refused: ") + report.get_msg());
         return;

@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "epoch.hpp"
@@ -63,6 +64,12 @@ class MapState {
 
   const std::vector<SpaceNode*>& spaces() const noexcept { return spaces_; }
   ListenerRegistry& listeners() noexcept { return listeners_; }
+  // The live memory region of each name (QEMU's RAM block ids).
+  std::unordered_map<std::string, RegionNode*>& ram_names() noexcept { return ram_names_; }
+  RegionNode* memory_named(const std::string& name) const {
+    const auto it = ram_names_.find(name);
+    return it != ram_names_.end() ? it->second : nullptr;
+  }
 
   // QEMU's global dirty tracking: MIGRATION logging on every migratable
   // region (a change of every view, told at once outside a transaction).
@@ -101,6 +108,7 @@ class MapState {
   std::shared_ptr<const FlatView> empty_view_;
   std::shared_ptr<Epoch> epoch_;
   ListenerRegistry listeners_;
+  std::unordered_map<std::string, RegionNode*> ram_names_;
   bool global_dirty_ = false;
   bool ioeventfds_pending_ = false;
 };

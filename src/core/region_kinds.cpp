@@ -67,6 +67,23 @@ RegionNode::RegionNode(std::string node_name, RegionKind node_kind, u128 node_si
 
 MemTxResult RegionNode::access(const Piece& p) { return refuse(p, MemTxResult::decode_error); }
 
+void RegionNode::claim_name() {
+  if (name.empty()) return;
+  if (!MapState::get().ram_names().emplace(name, this).second) {
+    report_error(kRegionMsg, std::string(to_string(kind)) + " region '" + name +
+                                 "': another live RAM, ROM or ROM device has this name; memory is found by its name "
+                                 "(QEMU's RAM block ids), so names must be unique");
+    return;
+  }
+  named_ = true;
+}
+
+void RegionNode::release_name() noexcept {
+  if (!named_) return;
+  MapState::get().ram_names().erase(name);
+  named_ = false;
+}
+
 Route RamNode::route(const FlatRange& range, bool is_write) const noexcept {
   if (is_write && range.readonly) return model_route(true);
   uint8_t* base = const_cast<RamNode*>(this)->memory_.data(name);

@@ -199,20 +199,29 @@ class RegionNode {
   bool migratable = false;
 
  protected:
+  // Names of memory regions are unique among live ones (QEMU's RAM block
+  // ids): migration and checkpoints find memory by name.
+  void claim_name();
+  void release_name() noexcept;
+  bool named_ = false;
+
+ public:
+
+ protected:
   Route model_route(bool is_write) const noexcept { return Route{RouteKind::model, nullptr, nullptr, latency(is_write)}; }
 };
 
 // RAM and ROM: host memory.
 class RamNode : public RegionNode {
  public:
-  RamNode(std::string name, RegionKind kind, u128 size) : RegionNode(std::move(name), kind, size), memory_(this->size){}
+  RamNode(std::string name, RegionKind kind, u128 size) : RegionNode(std::move(name), kind, size), memory_(this->size) { claim_name(); }
   RamNode(std::string name, u128 size, uint8_t* host)
-      : RegionNode(std::move(name), RegionKind::ram, size), memory_(this->size, host){}
+      : RegionNode(std::move(name), RegionKind::ram, size), memory_(this->size, host) { claim_name(); }
   RamNode(std::string name, RegionKind kind, u128 size, const RamFile& file)
-      : RegionNode(std::move(name), kind, size), memory_(this->size, file.path, file.shared, this->name){}
+      : RegionNode(std::move(name), kind, size), memory_(this->size, file.path, file.shared, this->name) { claim_name(); }
   // Resizeable: host memory for `max`, the region `used` long.
   RamNode(std::string name, const ResizeableRam& r)
-      : RegionNode(std::move(name), RegionKind::ram, r.used), max_size(r.max), resized(r.resized), memory_(r.max){}
+      : RegionNode(std::move(name), RegionKind::ram, r.used), max_size(r.max), resized(r.resized), memory_(r.max) { claim_name(); }
 
   std::string_view own_type_name() const noexcept override { return readonly ? "rom" : "ram"; }
   Route route(const FlatRange& range, bool is_write) const noexcept override;
@@ -226,6 +235,7 @@ class RamNode : public RegionNode {
     return dirty_.get();
   }
   u128 memory_capacity() const noexcept override { return memory_.size(); }
+  void orphan() override { release_name(); }
 
   u128 max_size = 0;  // resizeable only
   std::function<void(RamRegion&, u128)> resized;
@@ -272,7 +282,7 @@ class MmioNode : public RegionNode {
 class RomDeviceNode : public MmioNode {
  public:
   RomDeviceNode(std::string name, u128 size, MmioOps ops)
-      : MmioNode(std::move(name), size, std::move(ops), RegionKind::rom_device), memory_(this->size){}
+      : MmioNode(std::move(name), size, std::move(ops), RegionKind::rom_device), memory_(this->size) { claim_name(); }
 
   std::string_view own_type_name() const noexcept override { return romd_mode ? "romd" : "i/o"; }
   Route route(const FlatRange& range, bool is_write) const noexcept override;
@@ -285,6 +295,10 @@ class RomDeviceNode : public MmioNode {
     return dirty_.get();
   }
   u128 memory_capacity() const noexcept override { return memory_.size(); }
+  void orphan() override {
+    MmioNode::orphan();
+    release_name();
+  }
 
  private:
   HostMemory memory_;

@@ -1045,9 +1045,10 @@ class Generator {
 
 MapSpec generate_map(uint64_t seed, const GeneratorOptions& options) { return Generator(seed, options).run(); }
 
-Region& make_spec_region(MemoryMap& map, const MapSpec& spec, int i, const std::vector<Region*>& made) {
+Region& make_spec_region(MemoryMap& map, const MapSpec& spec, int i, const std::vector<Region*>& made,
+                         const std::string& name_prefix) {
   const RegionSpec& r = spec.regions[i];
-  const std::string name = region_name(spec, i);
+  const std::string name = name_prefix + region_name(spec, i);
   switch (r.kind) {
     case RegionKind::ram: return map.make<RamRegion>(name, name, r.size);
     case RegionKind::rom: return map.make<RomRegion>(name, name, r.size);
@@ -1771,8 +1772,24 @@ class Runner {
     op_index_ = spec_.ops.size();
     std::string json;
     std::unique_ptr<MemoryMap> loaded;
+    // The original's views, kept as text: it goes before the copy is loaded,
+    // because memory names are unique among live regions.
+    std::vector<std::vector<std::string>> original_views;
+    std::vector<std::string> original_names;
+    for (AddressSpace* space : live_->spaces) {
+      original_names.push_back(space->name());
+      original_views.emplace_back();
+      for (const FlatRange& r : space->view().ranges()) original_views.back().push_back(range_key(r));
+    }
     try {
       json = write_memmap(live_->map);
+    } catch (const sc_core::sc_report& report) {
+      result_.failure = make_failure("round-trip", -1, std::string("write failed: [") + report.get_msg_type() + "] " +
+                                                           report.get_msg());
+      return;
+    }
+    live_.reset();
+    try {
       loaded = load_memmap_json(json, "round-trip");
     } catch (const sc_core::sc_report& report) {
       Failure f = make_failure("round-trip", -1, std::string("write/load failed: [") + report.get_msg_type() + "] " +
@@ -1783,23 +1800,22 @@ class Runner {
     }
     if (!loaded) {
       result_.failure = make_failure("round-trip", -1, "load_memmap_json() returned nullptr");
+      result_.failure->memmap_json = json;
       return;
     }
     const auto spaces = loaded->address_spaces();
-    if (spaces.size() != live_->spaces.size()) {
+    if (spaces.size() != original_views.size()) {
       result_.failure = make_failure("round-trip", -1,
                                      "the loaded map has " + std::to_string(spaces.size()) + " address spaces, not " +
-                                         std::to_string(live_->spaces.size()));
+                                         std::to_string(original_views.size()));
+      result_.failure->memmap_json = json;
       return;
     }
     for (std::size_t s = 0; s < spaces.size(); ++s) {
-      const auto& a = live_->spaces[s]->view().ranges();
-      const auto& b = spaces[s]->view().ranges();
-      std::vector<std::string> ka;
+      const std::vector<std::string>& ka = original_views[s];
       std::vector<std::string> kb;
-      for (const FlatRange& r : a) ka.push_back(range_key(r));
-      for (const FlatRange& r : b) kb.push_back(range_key(r));
-      if (ka != kb || spaces[s]->name() != live_->spaces[s]->name()) {
+      for (const FlatRange& r : spaces[s]->view().ranges()) kb.push_back(range_key(r));
+      if (ka != kb || spaces[s]->name() != original_names[s]) {
         std::string message = "after write_memmap -> load_memmap_json the flat view of as" + std::to_string(s) +
                               " differs; original:";
         for (const auto& line : ka) message += "\n      " + line;

@@ -109,7 +109,8 @@ std::string describe_spec(const MapSpec& spec);
 
 // Region `i` of `spec`, made in `map` without callbacks; `made` holds the
 // regions made before it (an alias's target, when it precedes the alias).
-Region& make_spec_region(MemoryMap& map, const MapSpec& spec, int i, const std::vector<Region*>& made);
+Region& make_spec_region(MemoryMap& map, const MapSpec& spec, int i, const std::vector<Region*>& made,
+                         const std::string& name_prefix = "");
 // Applies a map-changing `op` to `regions` (indexed as in the spec); false when
 // the operation does not apply (missing region, or the wrong kind for it).
 // begin/commit are left to the caller. Refusals by the API are sc_reports.
