@@ -9,6 +9,7 @@
 
 #include "tlmmap/core/access.hpp"
 #include "tlmmap/core/flat_view.hpp"
+#include "tlmmap/core/mapping.hpp"
 #include "tlmmap/core/mem_tx_result.hpp"
 #include "tlmmap/core/section.hpp"
 
@@ -117,6 +118,22 @@ class AddressSpace {
                    Duration* latency = nullptr);
   MemTxResult store(uint64_t address, unsigned size, uint64_t value, const MemTxAttrs& attrs = {},
                     Duration* latency = nullptr);
+  // QEMU's address_space_rw().
+  MemTxResult rw(uint64_t address, void* data, uint64_t length, bool is_write, const MemTxAttrs& attrs = {},
+                 Duration* latency = nullptr);
+
+  // QEMU's address_space_map(): up to `length` bytes at `address` (see
+  // mapping.hpp). RAM (readable RAM, ROM and ROM devices in romd mode for
+  // reads; writable RAM for writes) is mapped in place; anything else is
+  // read into the bounce buffer if it is free. `length` 0, or nothing
+  // mapped at `address`, gives an empty mapping.
+  Mapping map(uint64_t address, uint64_t length, bool is_write, const MemTxAttrs& attrs = {});
+  // QEMU's address_space_unmap(): `access_length` bytes from the start were
+  // used. A direct write mapping marks them dirty; a bounced write mapping
+  // writes them back through the map. The mapping is empty afterwards.
+  // Returns how the write-back went (ok for everything else).
+  static MemTxResult unmap(Mapping& mapping, uint64_t access_length);
+
   // Debug accesses: no side effects. RAM, ROM and ROM devices directly, MMIO
   // through its debug callbacks only, external devices through their debug
   // path. Returns the bytes moved, stopping at the first byte that cannot be.
