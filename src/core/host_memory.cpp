@@ -78,6 +78,7 @@ uint8_t* HostMemory::reserve(const std::string& owner) {
            "cannot reserve " + hex(size_) + " bytes of host memory for region '" + owner + "'");
     return nullptr;
   }
+  anonymous_.store(true);
   uint8_t* expected = nullptr;
   if (!data_.compare_exchange_strong(expected, static_cast<uint8_t*>(block), std::memory_order_acq_rel)) {
     munmap(block, static_cast<std::size_t>(size_));  // another thread reserved it first

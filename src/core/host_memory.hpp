@@ -29,6 +29,11 @@ class HostMemory {
 
   u128 size() const noexcept { return size_; }
   bool reserved() const noexcept { return data_.load(std::memory_order_acquire) != nullptr; }
+  // The block if it exists (never reserves).
+  uint8_t* existing() const noexcept { return data_.load(std::memory_order_acquire); }
+  // Anonymous memory this object reserved: a page the host never made
+  // resident (mincore()) was never written and reads as zero.
+  bool anonymous() const noexcept { return anonymous_; }
   // The block, reserved on the first call; nullptr if the host cannot
   // reserve it (reported, naming `owner`).
   uint8_t* data(const std::string& owner) {
@@ -43,6 +48,7 @@ class HostMemory {
   std::atomic<uint8_t*> data_{nullptr};
   bool owned_ = true;
   bool from_file_ = false;
+  std::atomic<bool> anonymous_{false};
 };
 
 }  // namespace tlmmap::detail

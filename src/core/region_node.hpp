@@ -119,9 +119,11 @@ class RegionNode {
   virtual DirtyBitmaps* dirty_bitmaps(bool /*make*/) { return nullptr; }
   // Host memory (reserved on the first call), nullptr for kinds without.
   virtual uint8_t* host_memory() { return nullptr; }
+  // The host memory behind it (RAM, ROM, ROM devices), nullptr for other kinds.
+  virtual HostMemory* memory_block() noexcept { return nullptr; }
   // Bytes of host memory behind it (what set_size() may grow to).
   virtual u128 memory_capacity() const noexcept { return size; }
-  bool has_host_memory() { return kind == RegionKind::ram || kind == RegionKind::rom || kind == RegionKind::rom_device; }
+  bool has_host_memory() const noexcept { return kind == RegionKind::ram || kind == RegionKind::rom || kind == RegionKind::rom_device; }
   // QEMU's memory_region_get_dirty_log_mask(): the clients logging it.
   uint8_t dirty_log_mask(bool global_tracking) const noexcept {
     uint8_t mask = 0;
@@ -235,6 +237,7 @@ class RamNode : public RegionNode {
     return dirty_.get();
   }
   u128 memory_capacity() const noexcept override { return memory_.size(); }
+  HostMemory* memory_block() noexcept override { return &memory_; }
   void orphan() override { release_name(); }
 
   u128 max_size = 0;  // resizeable only
@@ -295,6 +298,7 @@ class RomDeviceNode : public MmioNode {
     return dirty_.get();
   }
   u128 memory_capacity() const noexcept override { return memory_.size(); }
+  HostMemory* memory_block() noexcept override { return &memory_; }
   void orphan() override {
     MmioNode::orphan();
     release_name();

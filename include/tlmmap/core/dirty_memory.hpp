@@ -74,6 +74,15 @@ class DirtyBitmaps {
   void reset(uint64_t offset, uint64_t length, DirtyClient client) noexcept;
   uint64_t pages() const noexcept { return pages_; }
   unsigned page_shift() const noexcept { return shift_; }
+  // The bits of one client as 64-bit words (page i is bit i % 64 of word
+  // i / 64): what checkpoints save and restore.
+  uint64_t words() const noexcept { return (pages_ + 63) / 64; }
+  uint64_t word(DirtyClient client, uint64_t i) const noexcept {
+    return bits_[static_cast<unsigned>(client)][i].load(std::memory_order_relaxed);
+  }
+  void set_word(DirtyClient client, uint64_t i, uint64_t bits) noexcept {
+    bits_[static_cast<unsigned>(client)][i].store(bits, std::memory_order_relaxed);
+  }
 
  private:
   void set_bit(unsigned client, uint64_t page) noexcept {

@@ -26,6 +26,7 @@ inline constexpr const char* kRenderMsg = "tlmmap/render";
 inline constexpr const char* kMemoryMsg = "tlmmap/memory";
 inline constexpr const char* kAccessMsg = "tlmmap/access";
 inline constexpr const char* kMemmapMsg = "tlmmap/memmap";
+inline constexpr const char* kCheckpointMsg = "tlmmap/checkpoint";
 
 // What the default handler throws for an error.
 class Error : public std::runtime_error {
