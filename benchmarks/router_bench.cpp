@@ -194,7 +194,7 @@ struct RamSetup {
   explicit RamSetup(int n) : bus(("ram" + std::to_string(n)).c_str()), cpu(("ram_cpu" + std::to_string(n)).c_str()) {
     tlmmap::Transaction build;
     for (int i = 0; i < n; ++i) {
-      rams.push_back(std::make_unique<tlmmap::RamRegion>("ram" + std::to_string(i), kDeviceSize));
+      rams.push_back(std::make_unique<tlmmap::RamRegion>("ram" + std::to_string(n) + "_" + std::to_string(i), kDeviceSize));
       rams.back()->set_latency(std::chrono::nanoseconds(1), std::chrono::nanoseconds(1));
       bus.map(static_cast<uint64_t>(i) * kStride, *rams.back());
     }

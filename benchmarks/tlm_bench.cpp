@@ -78,7 +78,7 @@ struct Mapped {
     {
       tlmmap::Transaction build;
       for (int i = 0; i < n; ++i) {
-        rams.push_back(std::make_unique<tlmmap::RamRegion>("ram" + std::to_string(i), kRegionSize));
+        rams.push_back(std::make_unique<tlmmap::RamRegion>(name + "_ram" + std::to_string(i), kRegionSize));
         rams.back()->set_latency(std::chrono::nanoseconds(1), std::chrono::nanoseconds(1));
         root.add_subregion(static_cast<uint64_t>(i) * kStride, *rams.back());
       }

@@ -161,9 +161,6 @@ void ListenerRegistry::topology(const SpaceNode& space, const std::shared_ptr<co
   if (!listens(space)) return;
   const std::vector<Window> whole =
       whole_ranges(*before, *after, windows != nullptr ? *windows : std::vector<Window>{{0, k64BitSpace}});
-  const bool any_nop = std::any_of(listeners_.begin(), listeners_.end(), [&](const Entry& e) {
-    return hears(*e.listener, space) && static_cast<bool>(e.listener->region_nop);
-  });
   const auto& old_ranges = before->ranges();
   const auto& new_ranges = after->ranges();
   auto coalesced_del = [&](const FlatRange& fr) {
@@ -242,7 +239,6 @@ void ListenerRegistry::topology(const SpaceNode& space, const std::shared_ptr<co
     }
   };
   for (bool adding : {false, true}) {
-    std::size_t io = 0;
     std::size_t in = 0;
     for (const Window& w : whole) {
       const std::size_t ob = first_starting_at_or_after(*before, w.first);
@@ -250,25 +246,40 @@ void ListenerRegistry::topology(const SpaceNode& space, const std::shared_ptr<co
       const std::size_t nb = first_starting_at_or_after(*after, w.first);
       const std::size_t ne = first_starting_at_or_after(*after, w.second);
       // Outside every window both views hold the same ranges: nops only.
-      if (adding && any_nop) pass(io, ob, in, nb, true);
+      if (adding) nops(space, after, in, nb);
       pass(ob, oe, nb, ne, adding);
-      io = oe;
       in = ne;
     }
-    if (adding && any_nop) pass(io, old_ranges.size(), in, new_ranges.size(), true);
+    if (adding) nops(space, after, in, new_ranges.size());
   }
 }
 
 void ListenerRegistry::unchanged(const SpaceNode& space, const std::shared_ptr<const FlatView>& view) {
-  const bool any_nop = std::any_of(listeners_.begin(), listeners_.end(), [&](const Entry& e) {
-    return hears(*e.listener, space) && static_cast<bool>(e.listener->region_nop);
-  });
-  if (!any_nop) return;
-  for (const FlatRange& fr : view->ranges()) {
-    const Section s = section_of(fr, view, space);
-    forward([&](MemoryListener& l) {
-      if (hears(l, space) && l.region_nop) l.region_nop(s);
-    });
+  nops(space, view, 0, view->ranges().size());
+}
+
+void ListenerRegistry::nops(const SpaceNode& space, const std::shared_ptr<const FlatView>& view, std::size_t begin,
+                            std::size_t end) {
+  if (begin >= end) return;
+  std::vector<Entry> hearing;
+  for (const Entry& e : listeners_) {
+    if (hears(*e.listener, space) && e.listener->region_nop) hearing.push_back(e);
+  }
+  if (hearing.empty()) return;
+  const auto& ranges = view->ranges();
+  Section s = section_of(ranges[begin], view, space);
+  for (std::size_t k = begin; k < end; ++k) {
+    const FlatRange& fr = ranges[k];
+    s.offset_within_region = fr.offset_within_region;
+    s.size = fr.size();
+    s.offset_within_address_space = fr.first;
+    s.readonly = fr.readonly;
+    s.nonvolatile = fr.nonvolatile;
+    s.range = &fr;
+    for (const Entry& e : hearing) {
+      // A callback may unregister (or destroy) any listener.
+      if (still_there(e) && hears(*e.listener, space) && e.listener->region_nop) e.listener->region_nop(s);
+    }
   }
 }
 

@@ -85,6 +85,9 @@ class ListenerRegistry {
                        [&](const Entry& x) { return x.listener == e.listener && x.sequence == e.sequence; });
   }
   void replay(MemoryListener& listener, bool adding);
+  // region_nop for ranges [begin, end) of `view`, which did not change (the
+  // bulk of most commits: one listener snapshot and one Section for all).
+  void nops(const SpaceNode& space, const std::shared_ptr<const FlatView>& view, std::size_t begin, std::size_t end);
   bool hears(const MemoryListener& l, const SpaceNode& space) const noexcept;
 
   std::vector<Entry> listeners_;  // by priority, then registration
