@@ -78,6 +78,36 @@ TEST(Lifetime, DestroyedDeviceIsNeverCalledThroughAnOldView) {
   EXPECT_THAT(warnings.seen[0], HasSubstr("'dev', which has been destroyed"));
 }
 
+// Through TLM the same holds: the target forgets its cached route to the
+// device (and the DMI grants into it) at once, not at the commit.
+TEST(Lifetime, ATlmDeviceDestroyedInsideATransactionIsNeverCalledAgain) {
+  Bus<64> bus{"bus"};
+  RecordingInitiator<64> cpu{"cpu"};
+  MemoryDevice<32> device{"device", 0x100};
+  auto window = std::make_unique<TlmDeviceRegion<32>>("window", 0x100);
+  cpu.socket.bind(bus.target_socket);
+  window->socket.bind(device.socket);
+  bus.map(0x1000, *window);
+  sc_core::sc_start(sc_core::SC_ZERO_TIME);
+  Warnings warnings;  // after elaboration, which installs the SystemC report handler
+  uint8_t data[4] = {};
+  EXPECT_EQ(cpu.transport(tlm::TLM_READ_COMMAND, 0x1010, data, 4), tlm::TLM_OK_RESPONSE);
+  tlm::tlm_dmi dmi;
+  ASSERT_TRUE(cpu.dmi(0x1010, dmi));
+  ASSERT_EQ(device.seen_addresses.size(), 1u);
+  {
+    Transaction t;
+    window.reset();
+    EXPECT_THAT(cpu.invalidations, ElementsAre(std::make_pair(0x1000ull, 0x10ffull)));
+    EXPECT_EQ(cpu.transport(tlm::TLM_READ_COMMAND, 0x1010, data, 4), tlm::TLM_ADDRESS_ERROR_RESPONSE);
+    EXPECT_EQ(device.seen_addresses.size(), 1u) << "the device of the destroyed window was called";
+  }
+  EXPECT_EQ(cpu.transport(tlm::TLM_READ_COMMAND, 0x1010, data, 4), tlm::TLM_ADDRESS_ERROR_RESPONSE);
+  EXPECT_EQ(device.seen_addresses.size(), 1u);
+  ASSERT_EQ(warnings.seen.size(), 1u);
+  EXPECT_THAT(warnings.seen[0], HasSubstr("'window', which has been destroyed"));
+}
+
 TEST(Lifetime, SectionOutlivesItsRegionAndTheMap) {
   Section section;
   {

@@ -247,7 +247,12 @@ void MapState::region_destroyed(std::unique_ptr<RegionNode> owned) {
   }
   node.rooted_spaces.clear();
   node.handle.store(nullptr, std::memory_order_relaxed);
+  // Inside a transaction the views still show it until the commit: faces
+  // that cached a route straight to its device (which may go with it) drop
+  // that route and the DMI grants into the device now.
+  const bool had_device = node.reaches_device();
   node.orphan();
+  if (had_device && depth_ != 0) direct_access_invalidated(node, 0, ~uint64_t(0));
   epoch_->keep(std::move(owned));
   // A destructor must not throw: a render that stops at a limit is not reported here.
   if (depth_ == 0) render_pending();

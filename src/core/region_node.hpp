@@ -114,6 +114,8 @@ class RegionNode {
   }
   // The handle died: forget everything that belonged to it (callbacks, ports).
   virtual void orphan() {}
+  // Accesses through it reach an external device (a DevicePort).
+  virtual bool reaches_device() const noexcept { return false; }
   // The dirty bitmaps of a region backed by host memory (made on the first
   // call with `make`), nullptr for other kinds.
   virtual DirtyBitmaps* dirty_bitmaps(bool /*make*/) { return nullptr; }
@@ -258,6 +260,7 @@ class MmioNode : public RegionNode {
   MemTxResult access(const Piece& piece) override;
   uint64_t debug_access(uint64_t offset, uint8_t* data, uint64_t length, bool is_write) override;
   void orphan() override;
+  bool reaches_device() const noexcept override { return port_ != nullptr; }
 
   const MmioOps& ops() const noexcept { return *ops_; }
   void set_ops(MmioOps ops);

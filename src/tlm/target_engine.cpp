@@ -225,8 +225,13 @@ void TargetEngine::view_changed(const AddressSpace&, const ViewChange& change) {
 
 void TargetEngine::direct_access_invalidated(const AddressSpace&, uint64_t first, uint64_t last) {
   // A device's own invalidation goes on to every initiator, as a bus passes
-  // it, and no grant kept from any device is given again.
-  for (Entry& e : entries_) e.grant_slot = 0;
+  // it, and no grant kept from any device is given again. Decisions cached
+  // there are asked again (the device may be gone: its region was destroyed
+  // inside a transaction).
+  for (Entry& e : entries_) {
+    e.grant_slot = 0;
+    if (e.known && e.first <= last && (first <= e.first || first - e.first <= e.span)) e = Entry{};
+  }
   device_grants_.clear();
   invalidate(first, last, true);
 }
