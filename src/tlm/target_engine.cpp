@@ -125,6 +125,11 @@ void TargetEngine::b_transport_general(tlm::tlm_generic_payload& gp, sc_core::sc
   // A transaction for one TLM device that did not go to it (a read-only
   // window, the `memory` attribute) is refused as the one transaction it is.
   const Entry* e = lookup(address);
+  // The window's device takes it whole (the page cache's sentinel answers
+  // nothing for the last address of the space, so such payloads come here).
+  if (e != nullptr && (e->flags & kDevice) != 0 && forwards(*e, gp, address - e->first)) {
+    return forward(*e, gp, delay, gp.is_write() ? e->write_latency : e->read_latency);
+  }
   const unsigned span = std::min(length, streaming);
   const unsigned beats = e != nullptr && (e->flags & kDevice) != 0 && span - 1u <= e->span - (address - e->first) ? 1 : length;
   MemTxResult result = MemTxResult::ok;
