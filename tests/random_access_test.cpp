@@ -46,6 +46,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <sstream>
@@ -246,15 +247,20 @@ struct CaseOptions {
   // The map ends with its platform torn down in a random order (else the
   // map alone goes, and the platform serves the next map).
   bool teardown_platform = false;
+  // TLM device regions may be destroyed (each one used up for the rest of
+  // the run: a shrinker that replays such a map many times runs short).
+  bool destroy_windows = true;
   // Deliberate mistakes, to test the test: one in the resolver the model
   // uses, invalidations forgotten before they are checked, a model that
-  // keeps the old latency after set_latency(), an AT initiator that breaks
-  // the base protocol (a BEGIN_REQ whose response status is not
-  // TLM_INCOMPLETE_RESPONSE).
+  // keeps the old latency after set_latency() or ignores destructions, an
+  // AT initiator that breaks the base protocol (a BEGIN_REQ whose response
+  // status is not TLM_INCOMPLETE_RESPONSE) or misreads its data.
   NaiveOptions naive;
   bool drop_an_invalidation = false;
   bool model_keeps_old_latency = false;
+  bool model_ignores_destroy = false;  // its devices answer as if the region were still there
   bool at_breaks_protocol = false;
+  bool at_corrupts_reads = false;  // the AT initiator sees the first byte of a read inverted
 };
 
 struct CaseFailure {
@@ -612,7 +618,7 @@ class CaseRunner {
   void destroy_live(int i) {
     Region* r = live_regions_[i];
     live_index_.erase(r);
-    regions_[i].destroyed = true;
+    regions_[i].destroyed = !options_.model_ignores_destroy;
     live_regions_[i] = nullptr;
     if (Window* w = window_of_[i]) {
       w->region.reset();
@@ -673,7 +679,10 @@ class CaseRunner {
     for (int i = 0; i < static_cast<int>(live_regions_.size()); ++i) {
       if (live_regions_[i] == nullptr) continue;
       // Windows are pooled: a few go, while spares remain.
-      if (window_of_[i] != nullptr && (!b_.can_destroy_window(slot_of_[i]) || !rng_.chance(20))) continue;
+      if (window_of_[i] != nullptr &&
+          (!options_.destroy_windows || !b_.can_destroy_window(slot_of_[i]) || !rng_.chance(20))) {
+        continue;
+      }
       parts.emplace_back(Part::region, i);
     }
     for (std::size_t k = parts.size(); k > 1; --k) std::swap(parts[k - 1], parts[rng_.below(k)]);
@@ -1053,7 +1062,9 @@ class CaseRunner {
     switch (op.kind) {
       case OpKind::destroy: {
         // A pooled window goes only while spares remain.
-        if (window_of_[op.a] != nullptr && !b_.can_destroy_window(slot_of_[op.a])) return;
+        if (window_of_[op.a] != nullptr && (!options_.destroy_windows || !b_.can_destroy_window(slot_of_[op.a]))) {
+          return;
+        }
         ++result_.stats.destroyed;
         for (const Region* r : live_regions_) {
           if (r != nullptr && r->alias_target() == live_regions_[op.a]) {
@@ -1326,6 +1337,7 @@ class CaseRunner {
       result_.stats.bytes += a.length;
       if (!b_.reports.errors.empty()) return unexpected_reports("during the AT transaction " + describe(a));
       Outcome got = response;
+      if (options_.at_corrupts_reads && a.command == tlm::TLM_READ_COMMAND && !got.data.empty()) got.data[0] ^= 0xff;
       collect(got);
       // Only an answer at once carries the whole latency in its annotation.
       if (!at_once) got.delay = want.delay;
@@ -1777,13 +1789,16 @@ std::string shrink_and_report(Bench& bench, const MapSpec& spec, const CaseResul
       << " at every check)\n";
   if (again.failure) {
     out << "  minimal failure (" << again.failure->category << "):\n  " << again.failure->message << "\n";
+    out << "  minimal map, as built in C++ (the root is placed at 0 in a container of 2^64 that an AddressSpace "
+           "and its AddressSpaceTarget serve):\n"
+        << describe_spec(minimal) << "  devices:\n"
+        << describe_configs(minimal);
   } else {
-    out << "  (the shrunk map no longer fails?)\n";
+    // E.g. the bench ran out of TLM device regions to destroy while shrinking.
+    out << "  (the shrunk map no longer fails when replayed; the original map, as built in C++:)\n"
+        << describe_spec(spec) << "  devices:\n"
+        << describe_configs(spec);
   }
-  out << "  minimal map, as built in C++ (the root is placed at 0 in a container of 2^64 that an AddressSpace "
-         "and its AddressSpaceTarget serve):\n"
-      << describe_spec(minimal) << "  devices:\n"
-      << describe_configs(minimal);
   return out.str();
 }
 
@@ -1911,9 +1926,11 @@ TEST(RandomAccess, AccessesFollowTheDocumentedRules) {
 // only if the test without the mistake passes it: it fails because of the
 // mistake injected here, not because of a library bug (which the strict test
 // reports).
-void expect_found_and_shrunk(const CaseOptions& injected, const std::string& category, std::size_t max_regions) {
+void expect_found_and_shrunk(CaseOptions injected, const std::string& category, std::size_t max_regions) {
   Bench bench;
-  const CaseOptions correct;
+  injected.destroy_windows = false;  // replays of one map must stay alike while shrinking
+  CaseOptions correct;
+  correct.destroy_windows = false;
   const uint64_t base = 0x1dea'0000'0000'0000ULL + static_cast<uint64_t>(injected.naive.bug);
   for (uint64_t n = 0; n < 3000; ++n) {
     const MapSpec spec = prepare(generate_map(mix_seed(base, n), generator_options()));
@@ -1958,23 +1975,47 @@ TEST(RandomAccess, AForgottenInvalidationIsFound) {
   expect_found_and_shrunk(injected, "invalidation-missing", 3);
 }
 
+// Finds a map where the injected mistake shows (one the test without the
+// mistake passes), and checks what the failure says.
+void expect_found(CaseOptions injected, uint64_t base, uint64_t maps, const std::string& what,
+                  const std::function<void(const CaseFailure&)>& check) {
+  Bench bench;
+  injected.destroy_windows = false;
+  CaseOptions correct;
+  correct.destroy_windows = false;
+  for (uint64_t n = 0; n < maps; ++n) {
+    const MapSpec spec = prepare(generate_map(mix_seed(base, n), generator_options()));
+    const CaseResult result = run_case(bench, spec, injected);
+    if (!result.failure) continue;
+    if (run_case(bench, spec, correct).failure) continue;  // a library bug: not this test's business
+    check(*result.failure);
+    std::printf("%s, found in map #%llu (%s):\n%s\n", what.c_str(), static_cast<unsigned long long>(n),
+                result.failure->category.c_str(), result.failure->message.c_str());
+    return;
+  }
+  FAIL() << "no random map exposed " << what;
+}
+
 TEST(RandomAccess, AStaleLatencyIsFound) {
   // The model keeps a region's old latency after set_latency(): the delay of
   // an access, or the latencies of a DMI grant, differ from the library's.
   CaseOptions injected;
   injected.model_keeps_old_latency = true;
-  Bench bench;
-  for (uint64_t n = 0; n < 500; ++n) {
-    const MapSpec spec = prepare(generate_map(mix_seed(0x1a7e'0000'0000'0000ULL, n), generator_options()));
-    const CaseResult result = run_case(bench, spec, injected);
-    if (!result.failure) continue;
-    if (run_case(bench, spec, CaseOptions{}).failure) continue;  // a library bug: not this test's business
-    const std::string& m = result.failure->message;
-    EXPECT_TRUE(m.find("in its delay") != std::string::npos || m.find("latencies") != std::string::npos) << m;
-    std::printf("the stale latency, found in map #%llu:\n%s\n", static_cast<unsigned long long>(n), m.c_str());
-    return;
-  }
-  FAIL() << "no random map exposed the stale latency";
+  expect_found(injected, 0x1a7e'0000'0000'0000ULL, 500, "the stale latency", [](const CaseFailure& f) {
+    EXPECT_TRUE(f.message.find("in its delay") != std::string::npos ||
+                f.message.find("latencies") != std::string::npos)
+        << f.message;
+  });
+}
+
+TEST(RandomAccess, AModelThatIgnoresDestructionsIsFound) {
+  // The model goes on calling the devices of regions destroyed inside a
+  // transaction: the library answers a decode error and calls nothing.
+  CaseOptions injected;
+  injected.model_ignores_destroy = true;
+  expect_found(injected, 0xde57'0000'0000'0000ULL, 500, "the ignored destruction", [](const CaseFailure& f) {
+    EXPECT_NE(f.message.find("has been destroyed"), std::string::npos) << f.message;
+  });
 }
 
 TEST(RandomAccess, AnAtInitiatorBreakingTheProtocolIsFound) {
@@ -1983,18 +2024,22 @@ TEST(RandomAccess, AnAtInitiatorBreakingTheProtocolIsFound) {
   CaseOptions injected;
   injected.at_breaks_protocol = true;
   injected.at_percent = 100;
-  Bench bench;
-  for (uint64_t n = 0; n < 100; ++n) {
-    const MapSpec spec = prepare(generate_map(mix_seed(0xa7b0'0000'0000'0000ULL, n), generator_options()));
-    const CaseResult result = run_case(bench, spec, injected);
-    if (!result.failure) continue;
-    EXPECT_EQ(result.failure->category, "protocol") << result.failure->message;
-    EXPECT_NE(result.failure->message.find("[response-status]"), std::string::npos) << result.failure->message;
-    std::printf("the protocol break, found in map #%llu:\n%s\n", static_cast<unsigned long long>(n),
-                result.failure->message.c_str());
-    return;
-  }
-  FAIL() << "no random map exposed the protocol break";
+  expect_found(injected, 0xa7b0'0000'0000'0000ULL, 100, "the protocol break", [](const CaseFailure& f) {
+    EXPECT_EQ(f.category, "protocol") << f.message;
+    EXPECT_NE(f.message.find("[response-status]"), std::string::npos) << f.message;
+  });
+}
+
+TEST(RandomAccess, AWrongAtAnswerIsFound) {
+  // The AT initiator sees one byte of every read wrong: the comparison with
+  // the model must notice.
+  CaseOptions injected;
+  injected.at_corrupts_reads = true;
+  injected.at_percent = 100;
+  expect_found(injected, 0xa7d0'0000'0000'0000ULL, 100, "the wrong AT read", [](const CaseFailure& f) {
+    EXPECT_EQ(f.category, "at") << f.message;
+    EXPECT_NE(f.message.find("data byte 0"), std::string::npos) << f.message;
+  });
 }
 
 // --- library bugs the randomized test found, each as its smallest test ----------
@@ -2007,9 +2052,11 @@ TEST(RandomAccessFound, ATlmDeviceRegionDestroyedInsideATransactionIsNeverCalled
   // region (through the view an open transaction still holds) answers a
   // decode error with a warning and never calls its callbacks or its device.
   // Found: the target forwards the transaction to the device of a
-  // TlmDeviceRegion destroyed inside a transaction (random access map seed
-  // 0xddb75707b07c5c5 of base seed 0x7e57acce55ed0001), from its cached
-  // answer for the window.
+  // TlmDeviceRegion destroyed inside a transaction, and grants DMI into it,
+  // from its cached answer for the window (e.g. random access map seeds
+  // 0xddb75707b07c5c5 and 0xcda5b434f271a0fb of base seed 0x7e57acce55ed0001).
+  // A device destroyed after its window, as the docs allow, is then used
+  // after it is freed.
   ContainerRegion top{"top", k64BitSpace};
   AddressSpace space{top, "as"};
   AddressSpaceTarget<64> bus{"bus", space};
@@ -2026,12 +2073,17 @@ TEST(RandomAccessFound, ATlmDeviceRegionDestroyedInsideATransactionIsNeverCalled
   uint8_t data[4] = {};
   EXPECT_EQ(cpu.transport(tlm::TLM_READ_COMMAND, 0x1010, data, 4), tlm::TLM_OK_RESPONSE);
   ASSERT_EQ(device.seen_addresses.size(), 1u);
+  tlm::tlm_dmi dmi;
+  EXPECT_TRUE(cpu.dmi(0x1010, dmi));
   transaction_begin();
   window.reset();
   const tlm::tlm_response_status status = cpu.transport(tlm::TLM_READ_COMMAND, 0x1010, data, 4);
   EXPECT_EQ(status, tlm::TLM_ADDRESS_ERROR_RESPONSE);
   EXPECT_EQ(device.seen_addresses.size(), 1u) << "the device of the destroyed window was called";
   EXPECT_EQ(reports.warnings.size(), 1u);
+  // No new DMI grant into the device either: its owner may destroy it now
+  // that its window is gone ("destroy or unmap the window first").
+  EXPECT_FALSE(cpu.dmi(0x1010, dmi)) << "a DMI grant into the device of the destroyed window";
   transaction_commit();
   EXPECT_EQ(cpu.transport(tlm::TLM_READ_COMMAND, 0x1010, data, 4), tlm::TLM_ADDRESS_ERROR_RESPONSE);
   EXPECT_EQ(device.seen_addresses.size(), 1u);
