@@ -19,6 +19,10 @@
 //    byte, with the rights and latencies of its kind; denials cover the whole
 //    flat range or hole);
 //  * reads and writes through a DmiInitiator.
+//  * AT transactions (nb_transport_fw, BEGIN_REQ .. END_RESP, 2- and 4-phase
+//    answers, TLM_UPDATED and TLM_COMPLETED honoured) from an SC_METHOD
+//    (next_trigger only) and from an SC_THREAD (support/random_access_at.hpp),
+//    one in flight at a time, while the map stands still.
 // Each is compared with the reference model (support/random_access_model.hpp:
 // the naive resolver per byte and the documented rules): data, response
 // status, the exact sequence of MMIO callbacks and TLM device transactions,
@@ -32,11 +36,31 @@
 // come before the outermost commit; and the DmiInitiator must never read a
 // stale value (after every change it reads where it holds grants).
 //
+// Lifetimes (docs/semantics.md "Lifetimes"): the regions are owned one by
+// one (unique_ptr) and the test's own operations destroy some mid-sequence
+// (inside open transactions too, alias targets and TLM device regions
+// preferred): the shadow writes the destruction out (the region leaves its
+// container, its aliases show nothing), and inside a transaction the model
+// answers a destroyed device with a decode error and a warning while its
+// memory stays readable. set_latency() and set_ops() change regions between
+// checks: fresh DMI grants, fast-path answers and DmiInitiator delays must
+// carry the new latency and ops at once, and grants carrying the old latency
+// must be withdrawn. Each platform (address space, target, four initiators)
+// ends torn down in a random order with the map's regions, from sc_main or
+// from inside an SC_THREAD, with what the documents promise checked after
+// each step (grants withdrawn, address errors once the space is gone).
+// The project's protocol checker (support/protocol_checker.hpp) sits on every
+// TLM hop: each initiator -> target, each TLM device region -> device. No
+// report throws (a handler records them: an exception after QuickThreads
+// stacks ran confuses AddressSanitizer): refusals, warnings and violations
+// are read from the record.
+//
 // A failure prints the seed, the access and both answers, then the map shrunk
 // to a minimal one that still fails the same way.
 //
 // Environment:
 //   TLMMAP_RANDOM_ACCESS_MAPS=N     maps (default: a few seconds' worth)
+//   TLMMAP_RANDOM_ACCESS_PLATFORMS=P  platforms torn down over the run (default 300; 150 under ASan)
 //   TLMMAP_RANDOM_SEED=S            base seed (default fixed: runs are deterministic)
 //   TLMMAP_RANDOM_ACCESS_MAP_SEED=M run only the map with this seed (as printed in a report)
 //   TLMMAP_RANDOM_VERBOSE=1         print every map's statistics
@@ -1816,7 +1840,7 @@ TEST(RandomAccess, AccessesFollowTheDocumentedRules) {
   }
   const uint64_t only = seeds.empty() ? 0 : seeds.back();
   const uint64_t base = env_number("TLMMAP_RANDOM_SEED", 0x7e57'acce'55ed'0001ULL);
-  const uint64_t count = only != 0 ? seeds.size() : env_number("TLMMAP_RANDOM_ACCESS_MAPS", kSanitized ? 600 : 1500);
+  const uint64_t count = only != 0 ? seeds.size() : env_number("TLMMAP_RANDOM_ACCESS_MAPS", kSanitized ? 1000 : 3000);
   // Platforms (address space, target, initiators), each torn down in a
   // random order at the end of its last map; one more, never torn down,
   // for shrinking. A replayed map gets one of its own.
