@@ -178,10 +178,19 @@ class RecordingMemory : public sc_core::sc_module {
     return n;
   }
 
-  bool get_direct_mem_ptr(tlm::tlm_generic_payload&, tlm::tlm_dmi& dmi) {
+  bool get_direct_mem_ptr(tlm::tlm_generic_payload& gp, tlm::tlm_dmi& dmi) {
     if (!config.grant_dmi) {
       dmi.set_start_address(0);
       dmi.set_end_address(bytes.size() - 1);
+      dmi.allow_none();
+      return false;
+    }
+    // Outside its window: a denial of just that address (the answer's
+    // range always holds the address asked for).
+    const uint64_t address = gp.get_address();
+    if (address < config.dmi_first || address > config.dmi_last) {
+      dmi.set_start_address(address);
+      dmi.set_end_address(address);
       dmi.allow_none();
       return false;
     }

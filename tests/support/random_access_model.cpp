@@ -221,6 +221,8 @@ std::string describe(const AccessSpec& a) {
     case AccessSpec::Via::debug: out << "transport_dbg "; break;
     case AccessSpec::Via::dmi_request: out << "get_direct_mem_ptr "; break;
     case AccessSpec::Via::dmi_initiator: out << "DmiInitiator "; break;
+    case AccessSpec::Via::at_method: out << "AT (SC_METHOD) nb_transport_fw "; break;
+    case AccessSpec::Via::at_thread: out << "AT (SC_THREAD) nb_transport_fw "; break;
   }
   out << command_text(a.command) << " at " << hex(a.address, 16) << " length " << a.length;
   if (a.streaming != 0 && a.streaming != a.length) out << " streaming width " << a.streaming;
@@ -492,8 +494,15 @@ MemTxResult Model::piece(const Run& run, uint8_t* data, bool is_write, bool sing
     }
     return MemTxResult::ok;
   };
+  // A destroyed device, reached through a view an open transaction holds:
+  // never called; a decode error with a warning naming it.
+  auto destroyed = [&]() {
+    out.warnings.push_back("'" + r.name + "', which has been destroyed");
+    return refuse(MemTxResult::decode_error);
+  };
   auto device_access = [&]() {
     if (attrs.memory) return refuse(MemTxResult::access_error);
+    if (r.destroyed) return destroyed();
     if (single) {
       uint64_t value = is_write ? load_le(data, n) : 0;
       const MemTxResult result = dispatch(index, offset, n, is_write, value, attrs, out);
@@ -529,6 +538,7 @@ MemTxResult Model::piece(const Run& run, uint8_t* data, bool is_write, bool sing
       if (is_write && ro) return MemTxResult::access_error;
       if (r.tlm) {
         if (attrs.memory) return refuse(MemTxResult::access_error);
+        if (r.destroyed) return destroyed();
         return result_of(device_transport(index, is_write ? tlm::TLM_WRITE_COMMAND : tlm::TLM_READ_COMMAND, offset,
                                           data, n, n, enables.rotated(), attrs, !attrs.unspecified, out));
       }
@@ -587,7 +597,8 @@ Outcome Model::transport(const AccessSpec& a, const Resolver& resolve) {
   const unsigned span = std::min(length, streaming);
   {
     const std::vector<Run> rs = runs(a.address, span, resolve);
-    if (rs.size() == 1 && rs[0].first.mapped() && regions_[rs[0].first.region].tlm) {
+    if (rs.size() == 1 && rs[0].first.mapped() && regions_[rs[0].first.region].tlm &&
+        !regions_[rs[0].first.region].destroyed) {
       const Run& run = rs[0];
       ModelRegion& r = regions_[run.first.region];
       out.delay += is_write ? r.config.write_latency : r.config.read_latency;
@@ -695,7 +706,8 @@ Outcome Model::debug(const AccessSpec& a, const Resolver& resolve) {
     }
     return moved;
   };
-  if (rs.size() == 1 && rs[0].first.mapped() && regions_[rs[0].first.region].tlm) {
+  if (rs.size() == 1 && rs[0].first.mapped() && regions_[rs[0].first.region].tlm &&
+      !regions_[rs[0].first.region].destroyed) {
     out.debug_moved = device_debug(rs[0], data, length);
     return out;
   }
@@ -716,7 +728,7 @@ Outcome Model::debug(const AccessSpec& a, const Resolver& resolve) {
       done += n;
       continue;
     }
-    if (r.kind != RegionKind::mmio) break;
+    if (r.kind != RegionKind::mmio || r.destroyed) break;  // a destroyed device has no debug path either
     if (r.tlm) {
       const unsigned moved = device_debug(run, d, n);
       done += moved;
@@ -814,10 +826,19 @@ std::string Model::check_dmi(const AccessSpec& a, const Resolver& resolve, bool 
       host = reg.host;
       break;
     case RegionKind::rom_device:
-      read = m.romd;
+      // A ROM device destroyed inside a transaction still reads as memory
+      // until the commit (its memory stays valid): whether a target grants
+      // DMI on it then is not specified (tlmmap grants it when it had the
+      // range's answer cached); either answer must be right in itself.
+      read = m.romd && (!reg.destroyed || granted);
       host = reg.host;
       break;
     case RegionKind::mmio:
+      if (reg.tlm && reg.destroyed) {
+        // Denied; a denial of just the address (as the device once answered) is safe too.
+        std::string p = expect_denied("a destroyed TLM device region");
+        return p.empty() && !(s == address && e == address) ? whole_range() : p;
+      }
       if (reg.tlm) {
         const TlmDeviceConfig& c = reg.config.device;
         if (!c.grant_dmi) {

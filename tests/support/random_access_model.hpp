@@ -124,7 +124,8 @@ std::string describe(const Event& e, const std::vector<std::string>& names);
 
 // One access from an initiator.
 struct AccessSpec {
-  enum class Via : uint8_t { transport, debug, dmi_request, dmi_initiator };
+  // at_*: nb_transport_fw from an AT initiator driven by an SC_METHOD / an SC_THREAD.
+  enum class Via : uint8_t { transport, debug, dmi_request, dmi_initiator, at_method, at_thread };
   Via via = Via::transport;
   tlm::tlm_command command = tlm::TLM_READ_COMMAND;
   uint64_t address = 0;
@@ -183,6 +184,10 @@ struct ModelRegion {
   uint64_t tlm_size = 0;     // TLM device: the device's size
   std::vector<uint8_t>* memory = nullptr;  // RAM/ROM/ROM device host memory or the TLM device's bytes (expected)
   unsigned char* host = nullptr;           // the real host memory / device bytes (for DMI pointers)
+  // Destroyed, but still reached through a view an open transaction holds:
+  // its memory answers as before, its device (callbacks, TLM device) is
+  // never called again (a decode error with a warning).
+  bool destroyed = false;
 };
 
 using Resolver = std::function<ByteMapping(uint64_t address)>;

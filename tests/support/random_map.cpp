@@ -99,6 +99,11 @@ std::string describe_op(const MapSpec& spec, const Op& op) {
     case OpKind::begin: return "transaction_begin()";
     case OpKind::commit: return "transaction_commit()";
     case OpKind::check: return "check()";
+    case OpKind::destroy: return "delete " + a;
+    case OpKind::set_latency:
+      return a + ".set_latency(" + std::to_string(op.value & 0xff) + " ns, " + std::to_string((op.value >> 8) & 0xff) +
+             " ns)";
+    case OpKind::set_ops: return a + ".set_ops(ops #" + hex(op.value) + ")";
   }
   return "?";
 }
@@ -1045,25 +1050,57 @@ class Generator {
 
 MapSpec generate_map(uint64_t seed, const GeneratorOptions& options) { return Generator(seed, options).run(); }
 
-Region& make_spec_region(MemoryMap& map, const MapSpec& spec, int i, const std::vector<Region*>& made,
-                         const std::string& name_prefix) {
+namespace {
+
+template <typename R>
+struct Tag {
+  using type = R;
+};
+
+// Makes region `i` through `make(Tag<type>{}, name, constructor arguments after the name...)`.
+template <typename Make>
+Region& build_spec_region(Make&& make, const MapSpec& spec, int i, const std::vector<Region*>& made,
+                          const std::string& name_prefix) {
   const RegionSpec& r = spec.regions[i];
   const std::string name = name_prefix + region_name(spec, i);
   switch (r.kind) {
-    case RegionKind::ram: return map.make<RamRegion>(name, name, r.size);
-    case RegionKind::rom: return map.make<RomRegion>(name, name, r.size);
-    case RegionKind::rom_device: return map.make<RomDeviceRegion>(name, name, r.size);
-    case RegionKind::mmio: return map.make<MmioRegion>(name, name, r.size);
-    case RegionKind::container: return map.make<ContainerRegion>(name, name, r.size);
-    case RegionKind::iommu: return map.make<IommuRegion>(name, name, r.size);
-    case RegionKind::reservation: return map.make<ReservationRegion>(name, name, r.size);
+    case RegionKind::ram: return make(Tag<RamRegion>{}, name, r.size);
+    case RegionKind::rom: return make(Tag<RomRegion>{}, name, r.size);
+    case RegionKind::rom_device: return make(Tag<RomDeviceRegion>{}, name, r.size);
+    case RegionKind::mmio: return make(Tag<MmioRegion>{}, name, r.size);
+    case RegionKind::container: return make(Tag<ContainerRegion>{}, name, r.size);
+    case RegionKind::iommu: return make(Tag<IommuRegion>{}, name, r.size);
+    case RegionKind::reservation: return make(Tag<ReservationRegion>{}, name, r.size);
     case RegionKind::alias:
       if (r.target >= 0 && r.target < i) {
-        return map.make<AliasRegion>(name, name, *made[r.target], r.alias_offset, r.size);
+        return make(Tag<AliasRegion>{}, name, *made[r.target], r.alias_offset, r.size);
       }
-      return map.make<AliasRegion>(name, name, r.size);
+      return make(Tag<AliasRegion>{}, name, r.size);
   }
-  return map.make<MmioRegion>(name, name, r.size);
+  return make(Tag<MmioRegion>{}, name, r.size);
+}
+
+}  // namespace
+
+Region& make_spec_region(MemoryMap& map, const MapSpec& spec, int i, const std::vector<Region*>& made,
+                         const std::string& name_prefix) {
+  auto make = [&map](auto type, const std::string& name, auto&&... args) -> Region& {
+    using R = typename decltype(type)::type;
+    return map.make<R>(name, name, std::forward<decltype(args)>(args)...);
+  };
+  return build_spec_region(make, spec, i, made, name_prefix);
+}
+
+std::unique_ptr<Region> new_spec_region(const MapSpec& spec, int i, const std::vector<Region*>& made,
+                                        const std::string& name_prefix) {
+  std::unique_ptr<Region> out;
+  auto make = [&out](auto type, const std::string& name, auto&&... args) -> Region& {
+    using R = typename decltype(type)::type;
+    out = std::make_unique<R>(name, std::forward<decltype(args)>(args)...);
+    return *out;
+  };
+  build_spec_region(make, spec, i, made, name_prefix);
+  return out;
 }
 
 bool apply_spec_op(const std::vector<Region*>& regions, const Op& op) {
@@ -1071,6 +1108,7 @@ bool apply_spec_op(const std::vector<Region*>& regions, const Op& op) {
   if (op.a < 0 || op.a >= count || op.b >= count) return false;
   Region* a = regions[op.a];
   Region* b = op.b >= 0 ? regions[op.b] : nullptr;
+  if (a == nullptr) return false;  // destroyed
   const bool needs_b = op.kind == OpKind::add || op.kind == OpKind::del || op.kind == OpKind::set_target;
   if (needs_b && b == nullptr) return false;
   switch (op.kind) {
@@ -1098,6 +1136,9 @@ bool apply_spec_op(const std::vector<Region*>& regions, const Op& op) {
       if (a->kind() != RegionKind::rom_device) return false;
       static_cast<RomDeviceRegion*>(a)->set_romd(op.flag);
       return true;
+    case OpKind::destroy:
+    case OpKind::set_latency:
+    case OpKind::set_ops: return false;  // the caller's
     default: return true;
   }
 }

@@ -43,6 +43,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -83,6 +84,11 @@ enum class OpKind : uint8_t {
   begin,             // transaction_begin()
   commit,            // transaction_commit()
   check,             // outside a transaction: full check; inside: the old view stays
+  // Made by the randomized access test only (the generator never emits them,
+  // apply_spec_op() leaves them to the caller):
+  destroy,           // regions[a] is destroyed (its owner lets it go)
+  set_latency,       // regions[a].set_latency(value & 0xff ns, (value >> 8) & 0xff ns)
+  set_ops,           // regions[a].set_ops(ops made from `value`)
 };
 
 struct Op {
@@ -111,8 +117,12 @@ std::string describe_spec(const MapSpec& spec);
 // regions made before it (an alias's target, when it precedes the alias).
 Region& make_spec_region(MemoryMap& map, const MapSpec& spec, int i, const std::vector<Region*>& made,
                          const std::string& name_prefix = "");
+// The same region owned by the caller (who may destroy it at any time).
+std::unique_ptr<Region> new_spec_region(const MapSpec& spec, int i, const std::vector<Region*>& made,
+                                        const std::string& name_prefix = "");
 // Applies a map-changing `op` to `regions` (indexed as in the spec); false when
-// the operation does not apply (missing region, or the wrong kind for it).
+// the operation does not apply (missing or destroyed (nullptr) region, or the
+// wrong kind for it).
 // begin/commit are left to the caller. Refusals by the API are sc_reports.
 bool apply_spec_op(const std::vector<Region*>& regions, const Op& op);
 
