@@ -2098,18 +2098,17 @@ TEST(RandomAccess, AWrongAtAnswerIsFound) {
 
 // --- library bugs the randomized test found, each as its smallest test ----------
 //
-// KNOWN FAILING (reported to the lead; not skipped): these fail until the
-// library is fixed. (The first bug it found, a TLM device region destroyed
-// inside a transaction still being called, is fixed on main with its test in
-// lifetime_test.cpp.)
+// Each was fixed in the library; the test stays as the regression. (The
+// first bug it found, a TLM device region destroyed inside a transaction
+// still being called, has its test in lifetime_test.cpp.)
 
 TEST(RandomAccessFound, AStreamingTransactionAtTheTopOfTheSpaceIsDoneWhole) {
   // docs/tlm.md: a transaction whose span (min(data length, streaming
   // width)) lies wholly inside a TLM device's window is forwarded to the
   // device as it is; else each streaming beat is one access. A 4-byte read
   // with streaming width 1 at 0xffffffffffffffff reads that byte four times.
-  // Found: the device gets a transaction of data length 1, and bytes 1..3 of
-  // the initiator's buffer are left as they were, with TLM_OK_RESPONSE
+  // Found (fixed): the device got a transaction of data length 1, and bytes
+  // 1..3 of the initiator's buffer were left as they were, with TLM_OK_RESPONSE
   // (random access map seeds 0x30ca4701d2500b36 and 0x75df6860219706c3 of base
   // seed 0x1234567).
   ContainerRegion top{"top", k64BitSpace};
