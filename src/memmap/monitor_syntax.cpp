@@ -60,8 +60,10 @@ u128 parse_number(const std::string& token, const char* what, u128 max) {
 
 int parse_priority(const std::string& token) {
   const bool negative = !token.empty() && token[0] == '-';
-  const u128 magnitude = parse_number(negative ? token.substr(1) : token, "priority", u128(INT_MAX) + 1);
-  if (!negative && magnitude > u128(INT_MAX)) throw CommandError("priority " + token + " is above " + std::to_string(INT_MAX));
+  const u128 magnitude = parse_number(negative ? token.substr(1) : token, "priority", UINT64_MAX);
+  if (magnitude > (negative ? u128(INT_MAX) + 1 : u128(INT_MAX))) {
+    throw CommandError("priority " + token + " is outside the signed 32-bit range");
+  }
   return negative ? static_cast<int>(-static_cast<long long>(magnitude)) : static_cast<int>(magnitude);
 }
 
