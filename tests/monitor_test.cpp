@@ -193,10 +193,10 @@ TEST(Monitor, ResizesAResizeableRam) {
   EXPECT_EQ(run_script(*map, "resize fw 0x3000\ninfo mtree -f\nresize fw 0x5000\n"),
             "FlatView #0\n"
             " AS \"cpu\", root: sys\n"
-            " Root memory region: sys\n"
+            " Root memory region: fw\n"  // QEMU's flatview root: the only subregion, at 0
             "  0000000000000000-0000000000002fff (prio 0, ram): fw\n"
             "\n"
-            "error: line 3: resize: RAM 'fw': resize to 0x5000 is beyond its maximum 0x4000\n");
+            "error: line 3: resize: resizing RAM 'fw' to 0x5000: beyond its maximum 0x4000 (or empty)\n");
   EXPECT_EQ(map->region("fw")->size(), 0x3000u);
 }
 
@@ -421,9 +421,9 @@ ioeventfd del uart 0x44 2
 info ioeventfds
 ioeventfd del uart 0x44 2
 )"),
-            "ioeventfd \"uart\" 0x40+4 data=0x1 notified=1\n"
-            "ioeventfd \"uart\" 0x44+2 data=any notified=2\n"
-            "ioeventfd \"uart\" 0x40+4 data=0x1 notified=1\n"
+            "ioeventfd \"uart\" 0x40+4 data=0x1 notified=1 from=monitor\n"
+            "ioeventfd \"uart\" 0x44+2 data=any notified=2 from=monitor\n"
+            "ioeventfd \"uart\" 0x40+4 data=0x1 notified=1 from=monitor\n"
             "error: line 10: ioeventfd: region \"uart\" has no ioeventfd of the monitor at 0x44+2\n");
   std::vector<std::string> seen;
   MmioOps ops;

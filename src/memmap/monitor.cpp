@@ -18,6 +18,7 @@
 #include "tlmmap/core/report.hpp"
 #include "tlmmap/core/rom_device_region.hpp"
 #include "tlmmap/core/transaction.hpp"
+#include "tlmmap/memmap/loaded_regions.hpp"
 #include "tlmmap/memmap/mtree.hpp"
 
 namespace tlmmap {
@@ -123,7 +124,7 @@ const std::vector<Monitor::Impl::Command>& Monitor::Impl::commands() {
       {"echo", 0, SIZE_MAX, "echo [TEXT...]", "print the text", &Impl::echo},
       {"quit", 0, 0, "quit", "stop reading commands", &Impl::quit_command},
       {"info", 1, 3, "info mtree [-f] [-D] | info spaces | info regions | info region REGION | info ioeventfds",
-       "show the map (`info mtree` is QEMU's), address spaces, regions, the monitor's ioeventfds", &Impl::info},
+       "show the map (`info mtree` is QEMU's), address spaces, regions, ioeventfds (of the file and the monitor)", &Impl::info},
       {"space", 0, 1, "space [NAME]", "select the address space of x, xp, w and wp (or show it)", &Impl::space},
       {"x", 1, 1, "x/NFU ADDRESS", "dump N units (F: x d u, U: b h w g) loaded as a CPU loads them",
        &Impl::examine},
@@ -334,10 +335,19 @@ void Monitor::Impl::info(const Args& a) {
   } else if (what == "region" && a.size() == 3) {
     info_region(region(a[2]));
   } else if (what == "ioeventfds" && a.size() == 2) {
+    const auto line = [this](const Region& r, uint64_t offset, unsigned size, bool match_data, uint64_t data,
+                             const EventNotifier& notifier, const char* from) {
+      out_ << "ioeventfd " << id_text(r) << " " << hex(offset) << "+" << size
+           << " data=" << (match_data ? hex(data) : "any") << " notified=" << notifier.notifications()
+           << " from=" << from << "\n";
+    };
+    for (const Region* r : map_.regions()) {
+      if (const auto* loaded = dynamic_cast<const LoadedMmioRegion*>(r)) {
+        for (const auto& fd : loaded->ioeventfds()) line(*r, fd.offset, fd.size, fd.match_data, fd.data, *fd.notifier, "file");
+      }
+    }
     for (const Eventfd& e : eventfds_) {
-      if (e.region == nullptr) continue;
-      out_ << "ioeventfd " << id_text(*e.region) << " " << hex(e.offset) << "+" << e.size
-           << " data=" << (e.match_data ? hex(e.data) : "any") << " notified=" << e.notifier.notifications() << "\n";
+      if (e.region != nullptr) line(*e.region, e.offset, e.size, e.match_data, e.data, e.notifier, "monitor");
     }
   } else {
     throw CommandError("usage: " + std::string(find_command("info")->usage));
