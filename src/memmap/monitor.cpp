@@ -182,7 +182,7 @@ const Monitor::Impl::Command* Monitor::Impl::find_command(const std::string& wor
 // Running lines
 
 Monitor::Impl::~Impl() {
-  if (trace_.on()) trace_.stop();
+  if (trace_.on()) trace_.stop(/*quiet=*/true);  // the output may be gone already
   close_transactions();
   // The notifiers go last: del_eventfd() outside a transaction is told at once.
   for (Eventfd& e : eventfds_) {

@@ -55,8 +55,14 @@ TraceListener::TraceListener(std::ostream& out) : out_(out) {
 
 void TraceListener::start(const AddressSpace* space) { memory_listener_register(listener_, space); }
 
-void TraceListener::stop() { memory_listener_unregister(listener_); }
+void TraceListener::stop(bool quiet) {
+  quiet_ = quiet;
+  memory_listener_unregister(listener_);
+  quiet_ = false;
+}
 
-void TraceListener::line(const std::string& text) { out_ << "trace " << text << "\n"; }
+void TraceListener::line(const std::string& text) {
+  if (!quiet_) out_ << "trace " << text << "\n";
+}
 
 }  // namespace tlmmap::detail

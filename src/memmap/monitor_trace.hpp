@@ -18,7 +18,8 @@ class TraceListener {
   // Registers (to one address space, or every one with nullptr): the
   // current map is replayed, and printed, at once.
   void start(const AddressSpace* space);
-  void stop();
+  // Unregisters: the take-back is printed, unless `quiet`.
+  void stop(bool quiet = false);
   bool on() const noexcept { return listener_.registered(); }
   const AddressSpace* space() const noexcept { return listener_.address_space(); }
 
@@ -26,6 +27,7 @@ class TraceListener {
   void line(const std::string& text);
 
   std::ostream& out_;
+  bool quiet_ = false;
   MemoryListener listener_{"tlmmap monitor trace"};
 };
 
