@@ -222,7 +222,8 @@ bool Monitor::Impl::execute(const std::string& line) {
     return true;
   } catch (const CommandError& e) {
     out_ << "error: line " << line_ << ": " << (word.empty() ? "" : word + ": ") << e.what() << "\n";
-  } catch (const Error& e) {
+  } catch (const std::exception& e) {
+    // The map's refusals (tlmmap::Error), and anything else a call may throw: one line.
     out_ << "error: line " << line_ << ": " << word << ": " << e.what() << "\n";
   }
   ++errors;
