@@ -366,6 +366,41 @@ TEST(TlmTarget, LooselyTimedInitiatorWithTemporalDecoupling) {
   EXPECT_GT(cpu.port.dmi_accesses(), 500u);  // after the first access, DMI
 }
 
+// The device's grant through a window is kept for the initiator that got
+// it: its next request is answered at once; the device still sees every
+// other initiator, every write request its read-only grant does not serve,
+// and every request after it invalidated or the map changed.
+TEST(TlmTarget, ADeviceGrantIsKeptForItsInitiatorUntilWithdrawn) {
+  Bus<64> bus{"bus"};
+  MemoryDevice<64> dev{"dev", 0x1000};
+  dev.grant_write = false;
+  bus.bind(dev.socket, 0x40000000, 0x1000);
+  RecordingInitiator<64> a{"a"};
+  RecordingInitiator<64> b{"b"};
+  a.socket.bind(bus.target_socket);
+  b.socket.bind(bus.target_socket);
+  sc_core::sc_start(kZero);
+  tlm::tlm_dmi dmi;
+  ASSERT_TRUE(a.dmi(0x40000010, dmi));
+  EXPECT_EQ(dev.dmi_requests, 1u);
+  ASSERT_TRUE(a.dmi(0x40000ff0, dmi));  // inside the kept grant
+  EXPECT_EQ(dev.dmi_requests, 1u);
+  EXPECT_EQ(dmi.get_start_address(), 0x40000000u);
+  EXPECT_EQ(dmi.get_end_address(), 0x40000fffu);
+  EXPECT_EQ(dmi.get_dmi_ptr(), &dev.bytes[0]);
+  ASSERT_TRUE(b.dmi(0x40000010, dmi));  // another initiator: asks the device
+  EXPECT_EQ(dev.dmi_requests, 2u);
+  a.dmi(0x40000010, dmi, tlm::TLM_WRITE_COMMAND);  // the kept grant is read-only
+  EXPECT_EQ(dev.dmi_requests, 3u);
+  dev.invalidate(0x0, 0xfff);
+  ASSERT_TRUE(a.dmi(0x40000010, dmi));
+  EXPECT_EQ(dev.dmi_requests, 4u);
+  bus.space().root()->subregions().front()->set_address(0x50000000);  // the window moves
+  ASSERT_TRUE(a.dmi(0x50000010, dmi));
+  EXPECT_EQ(dev.dmi_requests, 5u);
+  EXPECT_EQ(dmi.get_start_address(), 0x50000000u);
+}
+
 TEST(TlmTarget, DmiInitiatorNeverUsesAStalePointer) {
   DmiInitiator<64> cpu("cpu2");  // declared first: outlives the map it is told about
   Platform p;

@@ -53,6 +53,7 @@ TargetEngine::~TargetEngine() {
 void TargetEngine::rebind(std::shared_ptr<const FlatView> view) {
   view_ = std::move(view);
   entries_.assign(view_->ranges().size(), Entry{});
+  device_grants_.clear();
   std::fill(page_cache_.get(), page_cache_.get() + (std::size_t(1) << kPageCacheBits), &kNothing);
 }
 
@@ -223,7 +224,10 @@ void TargetEngine::view_changed(const AddressSpace&, const ViewChange& change) {
 }
 
 void TargetEngine::direct_access_invalidated(const AddressSpace&, uint64_t first, uint64_t last) {
-  // A device's own invalidation goes on to every initiator, as a bus passes it.
+  // A device's own invalidation goes on to every initiator, as a bus passes
+  // it, and no grant kept from any device is given again.
+  for (Entry& e : entries_) e.grant_slot = 0;
+  device_grants_.clear();
   invalidate(first, last, true);
 }
 

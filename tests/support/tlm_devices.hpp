@@ -26,6 +26,8 @@ class MemoryDevice : public sc_core::sc_module {
   std::vector<uint64_t> seen_addresses;
   std::vector<MemTxAttrs> seen_attributes;
   bool grant_dmi = true;
+  bool grant_write = true;
+  unsigned dmi_requests = 0;
   sc_core::sc_time latency{5, sc_core::SC_NS};
 
   MemoryDevice(sc_core::sc_module_name name, std::size_t size) : sc_core::sc_module(name), socket("socket"), bytes(size) {
@@ -77,6 +79,7 @@ class MemoryDevice : public sc_core::sc_module {
   }
 
   bool get_direct_mem_ptr(tlm::tlm_generic_payload&, tlm::tlm_dmi& dmi) {
+    ++dmi_requests;
     dmi.set_start_address(0);
     dmi.set_end_address(bytes.size() - 1);
     if (!grant_dmi) {
@@ -84,7 +87,11 @@ class MemoryDevice : public sc_core::sc_module {
       return false;
     }
     dmi.set_dmi_ptr(bytes.data());
-    dmi.allow_read_write();
+    if (grant_write) {
+      dmi.allow_read_write();
+    } else {
+      dmi.allow_read();
+    }
     dmi.set_read_latency(latency);
     dmi.set_write_latency(latency);
     return true;

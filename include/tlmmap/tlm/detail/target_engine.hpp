@@ -182,6 +182,9 @@ class TargetEngine : private ViewObserver {
     uint8_t flags = 0;
     uint8_t dirty_mask = 0;  // the clients a write marks
     bool known = false;      // filled from the model
+    // kDevice: 1 + the index in device_grants_ of the device's last grant
+    // through this window (0: none yet).
+    uint32_t grant_slot = 0;
   };
   static_assert(sizeof(Entry) == 64, "one cache line per cached decision");
 
@@ -205,8 +208,24 @@ class TargetEngine : private ViewObserver {
 
   // The device's own grant, translated back and clipped to the window,
   // read-only through a read-only window, with the window's latency added.
+  // Kept: the same initiator's next request inside it is answered without
+  // asking the device again, until the device invalidates anything or the
+  // view changes (a grant is a promise until withdrawn). Other initiators,
+  // requests that carry attributes, and write requests a read-only grant
+  // does not serve still ask: a device sees every initiator it grants to.
   bool grant_device(int id, const Entry& e, tlm::tlm_generic_payload& gp, tlm::tlm_dmi& dmi) {
     const uint64_t address = gp.get_address();
+    const bool plain = !TxAttributes::ever_made() || gp.get_extension<TxAttributes>() == nullptr;
+    if (e.grant_slot != 0 && plain) {
+      const KeptGrant& k = device_grants_[e.grant_slot - 1];
+      const tlm::tlm_dmi& kept = k.dmi;
+      if (k.initiator == id && kept.get_start_address() <= address && address <= kept.get_end_address() &&
+          (gp.get_command() != tlm::TLM_WRITE_COMMAND || kept.is_write_allowed())) {
+        dmi = kept;
+        remember_grant(id, dmi.get_start_address(), dmi.get_end_address());
+        return true;
+      }
+    }
     gp.set_address(address - e.delta);
     const bool granted = e.device->get_direct_mem_ptr(gp, dmi);
     gp.set_address(address);
@@ -237,7 +256,18 @@ class TargetEngine : private ViewObserver {
     dmi.set_read_latency(dmi.get_read_latency() + e.read_latency);
     dmi.set_write_latency(dmi.get_write_latency() + e.write_latency);
     remember_grant(id, dmi.get_start_address(), dmi.get_end_address());
-    return granted && dmi.get_dmi_ptr() != nullptr && !dmi.is_none_allowed();
+    const bool usable = granted && dmi.get_dmi_ptr() != nullptr && !dmi.is_none_allowed();
+    if (usable && plain) keep_device_grant(id, e, dmi);
+    return usable;
+  }
+  void keep_device_grant(int id, const Entry& e, const tlm::tlm_dmi& dmi) {
+    Entry& entry = const_cast<Entry&>(e);  // the cache of the window's decision
+    if (entry.grant_slot == 0) {
+      device_grants_.push_back({dmi, id});
+      entry.grant_slot = static_cast<uint32_t>(device_grants_.size());
+    } else {
+      device_grants_[entry.grant_slot - 1] = {dmi, id};
+    }
   }
 
   // Straight from the cached decision: the flat range, read-write where the
@@ -330,6 +360,11 @@ class TargetEngine : private ViewObserver {
   InitiatorPorts& initiators_;
   std::shared_ptr<const FlatView> view_;
   std::vector<Entry> entries_;  // one per range of view_
+  struct KeptGrant {
+    tlm::tlm_dmi dmi;
+    int initiator;
+  };
+  std::vector<KeptGrant> device_grants_;  // Entry::grant_slot
   std::unique_ptr<const Entry*[]> page_cache_;
 
   // The DMI answers (grants and denials) each initiator may still hold: only
