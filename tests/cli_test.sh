@@ -73,5 +73,50 @@ sed -e 's/"memmap": 1/memmap: 1/' "$pc" >"$work/map.yaml"  # JSON is YAML
 expect_status 0 "$tlmmap" mtree "$work/map.yaml"
 cmp -s "$work/out" "$cases/x86_64-pc/tree.txt" || fail "YAML map prints differently"
 
+# tlmmap monitor: a script file or stdin, echo, exit statuses (docs/monitor.md).
+cat >"$work/board.json" <<'JSON'
+{"memmap": 1, "regions": [
+  {"id": "sys", "kind": "container", "size": "0x10000", "subregions": [
+     {"region": "ram", "offset": "0x0"}, {"region": "uart", "offset": "0x8000"}]},
+  {"id": "ram", "kind": "ram", "size": "0x1000"},
+  {"id": "uart", "kind": "mmio", "size": "0x100"}],
+ "address_spaces": [{"name": "cpu", "root": "sys"}]}
+JSON
+printf 'w 0x10 0x12345678\nx/2wx 0x10\ndisable uart\ninfo mtree -f\n' >"$work/script.txt"
+expect_status 0 "$tlmmap" monitor "$work/board.json" "$work/script.txt"
+cat >"$work/want" <<'TEXT'
+0000000000000010: 0x12345678 0x00000000
+FlatView #0
+ AS "cpu", root: sys
+ Root memory region: ram
+  0000000000000000-0000000000000fff (prio 0, ram): ram
+
+TEXT
+cmp -s "$work/out" "$work/want" || fail "monitor output: $(cat "$work/out")"
+expect_status 0 "$tlmmap" mtree -f "$work/board.json"
+"$tlmmap" monitor "$work/board.json" <<<'info mtree -f' | cmp -s - "$work/out" || fail "monitor info mtree -f (stdin) differs from mtree -f"
+expect_status 1 "$tlmmap" monitor --echo "$work/board.json" - <<<$'move nothere 0x10\nenable uart'
+printf '(tlmmap) move nothere 0x10\nerror: line 1: move: no region "nothere"\n(tlmmap) enable uart\n' | cmp -s - "$work/out" ||
+  fail "monitor --echo with an error: $(cat "$work/out")"
+expect_status 1 "$tlmmap" monitor --stop-on-error "$work/board.json" - <<<$'bogus\necho not reached'
+[ "$(cat "$work/out")" = 'error: line 1: bogus: unknown command (help lists them)' ] || fail "stop on error: $(cat "$work/out")"
+expect_status 2 "$tlmmap" monitor "$work/bad.json" "$work/script.txt"
+[ "$(wc -l <"$work/err")" -eq 1 ] || fail "monitor of a refused map: $(cat "$work/err")"
+expect_status 2 "$tlmmap" monitor "$work/board.json" "$work/no-such-script.txt"
+grep -q "cannot open the script" "$work/err" || fail "missing script: $(cat "$work/err")"
+
+# Hostile files: deep nesting in a value is refused in one short line, even
+# on a small stack; the loader never recurses on the file's depth.
+deep=$(printf '%*s' 100000 '' | tr ' ' '[')$(printf '%*s' 100000 '' | tr ' ' ']')
+printf '{"memmap": 1, "regions": [{"id": "r", "kind": "ram", "size": 16, "name": %s}]}' "$deep" >"$work/deep.json"
+printf 'memmap: 1\nregions:\n- id: r\n  kind: ram\n  size: 16\n  name: %s\n' "$deep" >"$work/deep.yaml"
+for f in deep.json deep.yaml; do
+  (ulimit -s 256 && "$tlmmap" check "$work/$f") >"$work/out" 2>"$work/err"
+  status=$?
+  [ "$status" -eq 2 ] || fail "check $f exited $status, want 2"
+  [ "$(wc -l <"$work/err")" -eq 1 ] && [ "$(wc -c <"$work/err")" -lt 200 ] || fail "check $f: $(head -c 300 "$work/err")"
+  grep -q "nested deeper than 64 levels" "$work/err" || fail "check $f: $(head -c 300 "$work/err")"
+done
+
 [ "$failures" -eq 0 ] && echo "cli: all checks passed"
 exit $((failures > 0))

@@ -1,6 +1,11 @@
 // The memmap loader: what it builds, what it refuses, and the round trip.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include <pthread.h>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
 
 #include "support/map_text.hpp"
 #include "tlmmap/core/alias_region.hpp"
@@ -8,7 +13,10 @@
 #include "tlmmap/memmap/memmap_loader.hpp"
 #include "tlmmap/memmap/memmap_writer.hpp"
 #include "tlmmap/core/ram_region.hpp"
+#include "tlmmap/core/coalesced_mmio.hpp"
+#include "tlmmap/core/memory_listener.hpp"
 #include "tlmmap/core/rom_device_region.hpp"
+#include "tlmmap/memmap/loaded_regions.hpp"
 
 namespace tlmmap {
 namespace {
@@ -212,14 +220,14 @@ INSTANTIATE_TEST_SUITE_P(
         Refusal{"UnknownKey", doc(R"({"id": "x", "kind": "mmio", "size": 1, "sise": 2})"), "unknown key \"sise\""},
         Refusal{"MissingSize", doc(R"({"id": "x", "kind": "mmio"})"), "(id \"x\"): no \"size\""},
         Refusal{"MissingReference", doc(R"({"id": "c", "kind": "container", "size": 16, "subregions": [{"region": "nope", "offset": 0}]})"),
-                "(id \"c\").subregions[0]: no region with id \"nope\""},
+                "(id \"c\").subregions[0] (region \"nope\"): no region with id \"nope\""},
         Refusal{"AddedTwiceToOneContainer",
                 doc(kRam + R"(, {"id": "c", "kind": "container", "size": 65536, "subregions": [{"region": "ram", "offset": 0}, {"region": "ram", "offset": 4096}]})"),
-                "(id \"c\").subregions[1]: region \"ram\" is already a subregion at regions[1] (id \"c\").subregions[0]"},
+                "(id \"c\").subregions[1] (region \"ram\"): region \"ram\" is already a subregion at regions[1] (id \"c\").subregions[0] (region \"ram\")"},
         Refusal{"AddedToTwoContainers",
                 doc(kRam + R"(, {"id": "a", "kind": "container", "size": 65536, "subregions": [{"region": "ram", "offset": 0}]},
                                {"id": "b", "kind": "container", "size": 65536, "subregions": [{"region": "ram", "offset": 0}]})"),
-                "(id \"b\").subregions[0]: region \"ram\" is already a subregion at regions[1] (id \"a\")"},
+                "(id \"b\").subregions[0] (region \"ram\"): region \"ram\" is already a subregion at regions[1] (id \"a\")"},
         Refusal{"ContainsItselfDirectly", doc(R"({"id": "c", "kind": "container", "size": 16, "subregions": [{"region": "c", "offset": 0}]})"),
                 "region \"c\" cannot hold itself"},
         Refusal{"ContainsItselfThroughOthers",
@@ -293,7 +301,44 @@ INSTANTIATE_TEST_SUITE_P(
                 doc(R"({"id": "c", "kind": "container", "size": 16, "subregions": [{"region": "m", "offset": 0}]}, {"id": "m", "kind": "mmio", "size": 1, "address": 4})"),
                 "(id \"m\"): \"address\" on a region that is a subregion"},
         Refusal{"MissingRoot", doc(kRam, R"([{"name": "as", "root": "nowhere"}])"), "address_spaces[0] (\"as\"): root \"nowhere\""},
-        Refusal{"SpaceWithoutName", doc(kRam, R"([{"root": "ram"}])"), "address_spaces[0]: no \"name\""}),
+        Refusal{"SpaceWithoutName", doc(kRam, R"([{"root": "ram"}])"), "address_spaces[0]: no \"name\""},
+        // A subregion entry is named by the region it places, not only by its index.
+        Refusal{"BadSubregionOffsetNamesItsRegion",
+                doc(R"({"id": "c", "kind": "container", "size": 16, "subregions": [{"region": "m", "offset": 0}, {"region": "n", "offset": 1}, {"region": "dev", "offset": "0xzz"}]},
+                       {"id": "m", "kind": "mmio", "size": 1}, {"id": "n", "kind": "mmio", "size": 1}, {"id": "dev", "kind": "mmio", "size": 1})"),
+                "regions[0] (id \"c\").subregions[2] (region \"dev\"): offset: \"0xzz\" is not a number"},
+        Refusal{"RefusedSubregionCallNamesItsRegion",
+                doc(R"({"id": "c", "kind": "container", "size": 16, "subregions": [{"region": "a", "offset": 0}]},
+                       {"id": "a", "kind": "alias", "size": 16, "target": "c", "target_offset": 0})",
+                    R"([{"name": "as", "root": "c"}])"),
+                "regions[0] (id \"c\").subregions[0] (region \"a\"): "},
+        Refusal{"FileOnMmio", doc(R"({"id": "m", "kind": "mmio", "size": 16, "file": "x.bin"})"), "(id \"m\"): \"file\" is only for ram and rom"},
+        Refusal{"SharedWithoutFile", doc(R"({"id": "r", "kind": "ram", "size": 16, "shared": true})"), "\"shared\" is only for a region with \"file\""},
+        Refusal{"FileNotAString", doc(R"({"id": "r", "kind": "ram", "size": 16, "file": 7})"), "(id \"r\"): file: 7 is not a string"},
+        Refusal{"MaxSizeBelowSize", doc(R"({"id": "r", "kind": "ram", "size": "0x2000", "max_size": "0x1000"})"), "max_size 0x1000 is below size 0x2000"},
+        Refusal{"MaxSizeWithFile", doc(R"({"id": "r", "kind": "ram", "size": 16, "max_size": 32, "file": "x.bin"})"), "\"max_size\" with \"file\""},
+        Refusal{"MaxSizeOnRom", doc(R"({"id": "r", "kind": "rom", "size": 16, "max_size": 32})"), "\"max_size\" is only for ram"},
+        Refusal{"CoalescingOnRam", doc(R"({"id": "r", "kind": "ram", "size": 16, "coalescing": true})"), "\"coalescing\" is only for mmio"},
+        Refusal{"CoalescingBeyondTheRegion", doc(R"({"id": "m", "kind": "mmio", "size": 16, "coalescing": [{"offset": 8, "size": 16}]})"),
+                "(id \"m\"): coalescing[0]: 0x8+0x10 is not a range inside the region (size 0x10)"},
+        Refusal{"CoalescingOfZeroBytes", doc(R"({"id": "m", "kind": "mmio", "size": 16, "coalescing": [{"offset": 0, "size": 0}]})"),
+                "coalescing[0]: 0x0+0x0 is not a range inside the region"},
+        Refusal{"CoalescingNotAList", doc(R"({"id": "m", "kind": "mmio", "size": 16, "coalescing": "all"})"),
+                "coalescing: \"all\" is neither true/false nor a list of {offset, size}"},
+        Refusal{"FlushCoalescedFalseWithCoalescing", doc(R"({"id": "m", "kind": "mmio", "size": 16, "coalescing": true, "flush_coalesced": false})"),
+                "(id \"m\"): flush_coalesced false with coalescing (a region with coalesced ranges always flushes, as in QEMU)"},
+        Refusal{"FlushCoalescedOnRam", doc(R"({"id": "r", "kind": "ram", "size": 16, "flush_coalesced": true})"), "\"flush_coalesced\" is only for mmio and rom_device"},
+        Refusal{"IoeventfdOfThreeBytes", doc(R"({"id": "m", "kind": "mmio", "size": 16, "ioeventfds": [{"offset": 0, "size": 3}]})"),
+                "(id \"m\").ioeventfds[0]: size 0x3 (1, 2, 4 or 8)"},
+        Refusal{"IoeventfdBeyondTheRegion", doc(R"({"id": "m", "kind": "mmio", "size": 16, "ioeventfds": [{"offset": 14, "size": 4}]})"),
+                "ioeventfds[0]: 0xe+4 lies beyond the region (size 0x10)"},
+        Refusal{"IoeventfdDataTooWide", doc(R"({"id": "m", "kind": "mmio", "size": 16, "ioeventfds": [{"offset": 0, "size": 1, "data": 256}]})"),
+                "ioeventfds[0]: data: 0x100 does not fit (at most 0xff)"},
+        Refusal{"IoeventfdOnRomDevice", doc(R"({"id": "d", "kind": "rom_device", "size": 16, "ioeventfds": []})"), "\"ioeventfds\" is only for mmio"},
+        Refusal{"IoeventfdUnknownKey", doc(R"({"id": "m", "kind": "mmio", "size": 16, "ioeventfds": [{"offset": 0, "size": 4, "match": 1}]})"),
+                "ioeventfds[0]: unknown key \"match\""},
+        Refusal{"SharedFileThatCannotBeMapped", doc(R"({"id": "r", "kind": "ram", "size": 16, "file": "/nonexistent/dir/nv.bin"})"),
+                "cannot map file '/nonexistent/dir/nv.bin'"}),
     [](const ::testing::TestParamInfo<Refusal>& info) { return std::string(info.param.name); });
 
 std::string nested_containers(int depth) {
@@ -328,6 +373,326 @@ TEST(MemmapLoader, RefusesAMirrorThatRecursesTooDeep) {
 TEST(MemmapLoader, ReportsAFileThatCannotBeOpened) {
   EXPECT_THAT(error_of([] { load_memmap_file("/nonexistent/map.json"); }),
               HasSubstr("/nonexistent/map.json: cannot open the file"));
+}
+
+// ---------------------------------------------------------------------------
+// RAM backings, coalescing and ioeventfds from a file.
+
+std::string temp_path(const std::string& name) { return ::testing::TempDir() + name; }
+
+std::string file_text(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+TEST(MemmapLoader, RamAndRomFromFilesSharedOrPrivate) {
+  const std::string dir = temp_path("memmap_backing/");
+  std::filesystem::create_directories(dir);
+  std::filesystem::remove(dir + "nv.bin");
+  std::ofstream(dir + "fw.bin", std::ios::binary) << "FIRMWARE";
+  std::ofstream(dir + "image.bin", std::ios::binary) << "IMAGE";
+  std::ofstream(dir + "map.json") << R"({"memmap": 1, "regions": [
+    {"id": "sys", "kind": "container", "size": "0x100000", "subregions": [
+       {"region": "nv", "offset": "0x0"}, {"region": "fw", "offset": "0x10000"}, {"region": "scratch", "offset": "0x20000"}]},
+    {"id": "nv", "kind": "ram", "size": "0x1000", "file": "nv.bin"},
+    {"id": "fw", "kind": "rom", "size": "0x1000", "file": "fw.bin", "shared": false},
+    {"id": "scratch", "kind": "ram", "size": "0x1000", "file": "image.bin", "shared": false}],
+   "address_spaces": [{"name": "cpu", "root": "sys"}]})";
+  {
+    auto map = load_memmap_file(dir + "map.json");  // relative paths: next to the map file
+    ASSERT_NE(map, nullptr);
+    auto& nv = dynamic_cast<FileRamRegion&>(*map->region("nv"));
+    EXPECT_EQ(nv.file().path, dir + "nv.bin");
+    EXPECT_TRUE(nv.file().shared);
+    EXPECT_FALSE(dynamic_cast<FileRomRegion&>(*map->region("fw")).file().shared);
+    AddressSpace& cpu = *map->address_space("cpu");
+    char fw[8] = {};
+    cpu.read(0x10000, fw, sizeof fw);
+    EXPECT_EQ(std::string(fw, 8), "FIRMWARE");
+    EXPECT_EQ(cpu.write(0x10000, "x", 1), MemTxResult::access_error);  // a ROM still
+    cpu.write(0x0, "saved", 5);
+    cpu.write(0x20000, "XY", 2);
+    char scratch[5] = {};
+    cpu.read(0x20000, scratch, sizeof scratch);
+    EXPECT_EQ(std::string(scratch, 5), "XYAGE");
+  }
+  EXPECT_EQ(file_text(dir + "nv.bin").substr(0, 5), "saved");  // shared: the file has the writes
+  EXPECT_EQ(file_text(dir + "nv.bin").size(), 0x1000u);
+  EXPECT_EQ(file_text(dir + "image.bin"), "IMAGE");             // private: it does not
+}
+
+TEST(MemmapLoader, ResizeableRamFromAFile) {
+  auto map = load_memmap_json(R"({"memmap": 1, "regions": [
+    {"id": "sys", "kind": "container", "size": "0x100000", "subregions": [{"region": "tables", "offset": "0x0"}]},
+    {"id": "tables", "kind": "ram", "size": "0x1000", "max_size": "0x8000"}],
+   "address_spaces": [{"name": "cpu", "root": "sys"}]})");
+  ASSERT_NE(map, nullptr);
+  auto& tables = static_cast<RamRegion&>(*map->region("tables"));
+  EXPECT_EQ(tables.size(), 0x1000u);
+  EXPECT_EQ(tables.max_size(), 0x8000u);
+  EXPECT_THAT(ranges(*map->address_space("cpu")), ElementsAre("0x0-0xfff tables"));
+  tables.resize(0x4000);
+  EXPECT_THAT(ranges(*map->address_space("cpu")), ElementsAre("0x0-0x3fff tables"));
+  EXPECT_THAT(error_of([&] { tables.resize(0x9000); }), HasSubstr("beyond its maximum 0x8000"));
+}
+
+const char* const kDevices = R"({"memmap": 1, "regions": [
+  {"id": "sys", "kind": "container", "size": "0x10000", "subregions": [
+     {"region": "virtio", "offset": "0x1000"}, {"region": "vga", "offset": "0x2000"}, {"region": "flash", "offset": "0x3000"}]},
+  {"id": "virtio", "kind": "mmio", "size": "0x200", "coalescing": [{"offset": "0x100", "size": "0x8"}],
+   "ioeventfds": [{"offset": "0x50", "size": 4, "data": 7}, {"offset": "0x60", "size": 2, "eventfd": true}]},
+  {"id": "vga", "kind": "mmio", "size": "0x100", "coalescing": true},
+  {"id": "flash", "kind": "rom_device", "size": "0x100", "flush_coalesced": true}],
+ "address_spaces": [{"name": "cpu", "root": "sys"}]})";
+
+TEST(MemmapLoader, CoalescingAndIoeventfdsReachTheListeners) {
+  auto map = load_memmap_json(kDevices);
+  ASSERT_NE(map, nullptr);
+  std::vector<std::string> heard;
+  MemoryListener listener("l");
+  listener.coalesced_io_add = [&](const Section&, uint64_t address, uint64_t length) {
+    heard.push_back("coalesced " + hex(address) + "+" + hex(length));
+  };
+  listener.eventfd_add = [&](const Section& s, bool match, uint64_t data, EventNotifier&) {
+    heard.push_back("eventfd " + hex(s.offset_within_address_space) + "+" + hex(s.size) +
+                    (match ? " =" + hex(data) : ""));
+  };
+  memory_listener_register(listener);
+  map->region("virtio")->set_enabled(false);  // the replay tells no coalescing: a change does
+  map->region("virtio")->set_enabled(true);
+  map->region("vga")->set_enabled(false);
+  map->region("vga")->set_enabled(true);
+  EXPECT_THAT(heard, ElementsAre("coalesced 0x1100+0x8", "eventfd 0x1050+0x4 =0x7", "eventfd 0x1060+0x2",
+                                 "coalesced 0x2000+0x100"));
+  memory_listener_unregister(listener);
+  auto& virtio = dynamic_cast<LoadedMmioRegion&>(*map->region("virtio"));
+  EXPECT_TRUE(virtio.flush_coalesced());
+  EXPECT_TRUE(static_cast<MmioRegion&>(*map->region("vga")).flush_coalesced());
+  EXPECT_TRUE(static_cast<MmioRegion&>(*map->region("flash")).flush_coalesced());
+}
+
+TEST(MemmapLoader, IoeventfdsOfAFileNotifyTheirNotifiers) {
+  auto map = load_memmap_json(kDevices);
+  ASSERT_NE(map, nullptr);
+  auto& virtio = dynamic_cast<LoadedMmioRegion&>(*map->region("virtio"));
+  ASSERT_EQ(virtio.ioeventfds().size(), 2u);
+  std::vector<uint64_t> device_writes;
+  MmioOps ops;
+  ops.write = [&](uint64_t offset, uint64_t, unsigned) { device_writes.push_back(offset); };
+  virtio.set_ops(ops);
+  int kicks = 0;
+  virtio.ioeventfds()[0].notifier->on_notify = [&] { ++kicks; };
+  AddressSpace& cpu = *map->address_space("cpu");
+  cpu.store(0x1050, 4, 7);   // matches: notifies, the device sees nothing
+  cpu.store(0x1050, 4, 8);   // other data: the device
+  cpu.store(0x1060, 2, 99);  // any data
+  EXPECT_EQ(kicks, 1);
+  EXPECT_EQ(virtio.ioeventfds()[0].notifier->fd(), -1);
+  FunctionNotifier& polled = *virtio.ioeventfds()[1].notifier;
+  ASSERT_GE(polled.fd(), 0);  // a real eventfd
+  EXPECT_EQ(polled.test_and_clear(), 1u);
+  EXPECT_THAT(device_writes, ElementsAre(0x50));
+  // Coalesced writes wait for a flush point.
+  cpu.store(0x1100, 4, 1);
+  EXPECT_THAT(device_writes, ElementsAre(0x50));
+  flush_coalesced_mmio();
+  EXPECT_THAT(device_writes, ElementsAre(0x50, 0x100));
+}
+
+TEST(MemmapLoader, ExportWritesBackingsCoalescingAndIoeventfds) {
+  const std::string nv = temp_path("memmap_export_nv.bin");
+  const std::string document = R"({"memmap": 1, "regions": [
+    {"id": "sys", "kind": "container", "size": "0x100000", "subregions": [
+       {"region": "nv", "offset": "0x0"}, {"region": "tables", "offset": "0x10000"}, {"region": "virtio", "offset": "0x20000"},
+       {"region": "vga", "offset": "0x30000"}, {"region": "flash", "offset": "0x40000"}]},
+    {"id": "nv", "kind": "ram", "size": "0x1000", "file": ")" + nv + R"(", "shared": false},
+    {"id": "tables", "kind": "ram", "size": "0x1000", "max_size": "0x8000"},
+    {"id": "virtio", "kind": "mmio", "size": "0x200", "coalescing": [{"offset": "0x100", "size": "0x8"}],
+     "ioeventfds": [{"offset": "0x50", "size": 4, "data": 7}, {"offset": "0x60", "size": 2, "eventfd": true}]},
+    {"id": "vga", "kind": "mmio", "size": "0x100", "coalescing": true},
+    {"id": "flash", "kind": "rom_device", "size": "0x100", "flush_coalesced": true}],
+   "address_spaces": [{"name": "cpu", "root": "sys"}]})";
+  std::ofstream(nv, std::ios::binary) << "NV";
+  std::string exported;
+  {
+    auto map = load_memmap_json(document);
+    ASSERT_NE(map, nullptr);
+    exported = write_memmap(*map);
+  }
+  for (const std::string& entry :
+       {R"("file": ")" + nv + R"(",
+      "shared": false)", std::string(R"("max_size": "0x8000")"), std::string(R"("coalescing": [
+        {
+          "offset": "0x100",
+          "size": "0x8"
+        }
+      ],)"),
+        std::string(R"("ioeventfds": [
+        {
+          "offset": "0x50",
+          "size": 4,
+          "data": "0x7"
+        },
+        {
+          "offset": "0x60",
+          "size": 2,
+          "eventfd": true
+        }
+      ])"),
+        std::string(R"("coalescing": true
+    })"), std::string(R"("kind": "rom_device",
+      "size": "0x100",
+      "flush_coalesced": true)")}) {
+    EXPECT_THAT(exported, HasSubstr(entry));
+  }
+  auto again = load_memmap_json(exported);
+  ASSERT_NE(again, nullptr);
+  EXPECT_EQ(write_memmap(*again), exported);
+  std::remove(nv.c_str());
+}
+
+// ---------------------------------------------------------------------------
+// Hostile files: nesting in any value position, huge values.
+
+std::string nested_array(std::size_t depth) { return std::string(depth, '[') + std::string(depth, ']'); }
+
+std::string nested_object(std::size_t depth) {
+  std::string text;
+  for (std::size_t i = 0; i < depth; ++i) text += "{\"a\":";
+  return text + "1" + std::string(depth, '}');
+}
+
+// "- - - ... x": block sequences nested on one line.
+std::string compact_sequences(std::size_t depth) {
+  std::string text;
+  for (std::size_t i = 0; i < depth; ++i) text += "- ";
+  return text + "x\n";
+}
+
+// A document with `value` at one position; each position of the format.
+std::vector<std::string> documents_with(const std::string& value) {
+  const std::string v = value;
+  return {
+      v,
+      R"({"memmap": )" + v + R"(, "regions": []})",
+      R"({"memmap": 1, "regions": )" + v + "}",
+      R"({"memmap": 1, "regions": [)" + v + "]}",
+      R"({"memmap": 1, "regions": [], "x-vendor": )" + v + "}",
+      R"({"memmap": 1, "regions": [], "address_spaces": )" + v + "}",
+      R"({"memmap": 1, "regions": [], "address_spaces": [{"name": )" + v + R"(, "root": "r"}]})",
+      R"({"memmap": 1, "regions": [], "address_spaces": [{"name": "as", "root": )" + v + "}]}",
+      R"({"memmap": 1, "regions": [{"id": )" + v + R"(, "kind": "ram", "size": 1}]})",
+      R"({"memmap": 1, "regions": [{"id": "r", "name": )" + v + R"(, "kind": "ram", "size": 1}]})",
+      R"({"memmap": 1, "regions": [{"id": "r", "kind": )" + v + R"(, "size": 1}]})",
+      R"({"memmap": 1, "regions": [{"id": "r", "kind": "ram", "size": )" + v + "}]}",
+      R"({"memmap": 1, "regions": [{"id": "r", "kind": "ram", "size": 1, "enabled": )" + v + "}]}",
+      R"({"memmap": 1, "regions": [{"id": "r", "kind": "ram", "size": 1, "readonly": )" + v + "}]}",
+      R"({"memmap": 1, "regions": [{"id": "r", "kind": "ram", "size": 1, "nonvolatile": )" + v + "}]}",
+      R"({"memmap": 1, "regions": [{"id": "r", "kind": "ram", "size": 1, "address": )" + v + "}]}",
+      R"({"memmap": 1, "regions": [{"id": "r", "kind": "ram", "size": 1, "file": )" + v + "}]}",
+      R"({"memmap": 1, "regions": [{"id": "r", "kind": "ram", "size": 1, "max_size": )" + v + "}]}",
+      R"({"memmap": 1, "regions": [{"id": "r", "kind": "rom_device", "size": 1, "romd": )" + v + "}]}",
+      R"({"memmap": 1, "regions": [{"id": "r", "kind": "mmio", "size": 1, "coalescing": )" + v + "}]}",
+      R"({"memmap": 1, "regions": [{"id": "r", "kind": "mmio", "size": 1, "coalescing": [)" + v + "]}]}",
+      R"({"memmap": 1, "regions": [{"id": "r", "kind": "mmio", "size": 1, "ioeventfds": )" + v + "}]}",
+      R"({"memmap": 1, "regions": [{"id": "r", "kind": "mmio", "size": 8, "ioeventfds": [{"offset": 0, "size": 4, "data": )" + v + "}]}]}",
+      R"({"memmap": 1, "regions": [{"id": "a", "kind": "alias", "size": 1, "target": )" + v + R"(, "target_offset": 0}]})",
+      R"({"memmap": 1, "regions": [{"id": "a", "kind": "alias", "size": 1, "target": "a", "target_offset": )" + v + "}]}",
+      R"({"memmap": 1, "regions": [{"id": "c", "kind": "container", "size": 1, "subregions": )" + v + "}]}",
+      R"({"memmap": 1, "regions": [{"id": "c", "kind": "container", "size": 1, "subregions": [)" + v + "]}]}",
+      R"({"memmap": 1, "regions": [{"id": "c", "kind": "container", "size": 1, "subregions": [{"region": )" + v + R"(, "offset": 0}]}]})",
+      R"({"memmap": 1, "regions": [{"id": "c", "kind": "container", "size": 1, "subregions": [{"region": "c", "offset": )" + v + "}]}]}",
+      R"({"memmap": 1, "regions": [{"id": "c", "kind": "container", "size": 1, "subregions": [{"region": "c", "offset": 0, "priority": )" + v + "}]}]}",
+      R"({"memmap": 1, "regions": [{"id": "c", "kind": "container", "size": 1, "subregions": [{"region": "c", "offset": 0, "overlap": )" + v + "}]}]}",
+  };
+}
+
+// Block style nests by indentation (the text grows with the square of the
+// depth), which the pre-scan bounds too.
+std::string block_nesting(std::size_t depth) {
+  std::string text = "\n";
+  for (std::size_t i = 0; i < depth; ++i) text += std::string(2 * i + 2, ' ') + "- \n";
+  return text;
+}
+
+// No value at any position, however deep, crashes the loader or makes a long
+// message: one line, quoting at most about 40 characters of the file.
+TEST(MemmapLoader, HostileNestingInAnyValuePositionIsRefusedInOneShortLine) {
+  for (const std::string& value : {nested_array(100000), nested_object(100000)}) {
+    for (const std::string& document : documents_with(value)) {
+      const std::string json_error = error_of([&] { load_memmap_json(document, "hostile.json"); });
+      EXPECT_THAT(json_error, HasSubstr("nested deeper than 64 levels")) << document.substr(0, 120);
+      EXPECT_LT(json_error.size(), 200u);
+      const std::string yaml_error = error_of([&] { load_memmap_yaml(document, "hostile.yaml"); });
+      EXPECT_THAT(yaml_error, HasSubstr("nested deeper than 64 levels (estimated from the text)"));
+      EXPECT_LT(yaml_error.size(), 200u);
+    }
+  }
+  EXPECT_THAT(error_of([] { load_memmap_yaml("memmap: 1\nregions: []\nx-deep:" + block_nesting(1000)); }),
+              HasSubstr("nested deeper than 64 levels"));
+  EXPECT_THAT(error_of([] { load_memmap_yaml("memmap: 1\nregions: []\nx-deep:\n" + compact_sequences(100000)); }),
+              HasSubstr("nested deeper than 64 levels"));
+  // Shallow block nesting is read as it should be.
+  EXPECT_NE(load_memmap_yaml("memmap: 1\nregions: []\nx-deep:" + block_nesting(20)), nullptr);
+  EXPECT_NE(load_memmap_yaml("memmap: 1\nregions: []\nx-deep:\n" + compact_sequences(20)), nullptr);
+}
+
+TEST(MemmapLoader, QuotedValuesAreCutShort) {
+  // Below the nesting limit, values of any shape and size are quoted cut
+  // short, wherever they are refused.
+  std::size_t refused = 0;
+  for (const std::string& value : {nested_array(60), "\"" + std::string(100000, 'x') + "\"",
+                                   "{\"" + std::string(100000, 'k') + "\": 1}"}) {
+    for (const std::string& document : documents_with(value)) {
+      const std::string message = error_of([&] { load_memmap_json(document, "hostile.json"); });
+      if (message.empty()) continue;  // a long name or id is fine, x- extensions are anything
+      ++refused;
+      EXPECT_LT(message.size(), 220u) << message;
+    }
+  }
+  EXPECT_GT(refused, 70u);
+  EXPECT_THAT(error_of([] { load_memmap_json(doc(R"({"id": "r", "kind": "ram", "size": 1, "name": )" +
+                                                 nested_array(60) + "}")); }),
+              HasSubstr(R"(regions[0] (id "r"): name: [[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[... is not a string)"));
+  EXPECT_THAT(error_of([] { load_memmap_json(doc(R"({"id": "r", "kind": ")" + std::string(1000, 'z') + R"(", "size": 1})")); }),
+              HasSubstr(R"(unknown kind "zzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzz...")"));
+  EXPECT_THAT(error_of([] { load_memmap_json(doc(R"({"id": "r", "kind": "ram", "size": [1, {"a": [true, null, "s"]}, 2]})")); }),
+              HasSubstr(R"(size: [1,{"a":[true,null,"s"]},2] is not a number)"));
+  EXPECT_THAT(error_of([] { load_memmap_json(doc(R"({"id": "r", "kind": "ram", "size": 1, "file": ")" + std::string(5000, 'f') + R"("})")); }),
+              HasSubstr(R"((id "r"): file: "fffffffffffffffffffffffffffffffffffff..." is longer than a path may be (4096 bytes))"));
+}
+
+// The loader never recurses on the file's depth: a hostile file is refused
+// inside a thread with a 128 KiB stack (an SC_THREAD has about that).
+TEST(MemmapLoader, HostileFilesAreRefusedOnASmallStack) {
+  struct Job {
+    std::vector<std::string> messages;
+    static void* run(void* self) {
+      auto& job = *static_cast<Job*>(self);
+      for (const std::string& document : documents_with(nested_array(100000))) {
+        for (const bool yaml : {false, true}) {
+          try {
+            yaml ? load_memmap_yaml(document) : load_memmap_json(document);
+            job.messages.push_back("loaded");
+          } catch (const sc_core::sc_report& r) {
+            job.messages.push_back(r.get_msg());
+          }
+        }
+      }
+      return nullptr;
+    }
+  } job;
+  pthread_attr_t attr;
+  pthread_attr_init(&attr);
+  pthread_attr_setstacksize(&attr, 128 * 1024);
+  pthread_t thread;
+  ASSERT_EQ(pthread_create(&thread, &attr, &Job::run, &job), 0);
+  pthread_join(thread, nullptr);
+  pthread_attr_destroy(&attr);
+  ASSERT_EQ(job.messages.size(), 2 * documents_with("0").size());
+  for (const std::string& m : job.messages) EXPECT_THAT(m, HasSubstr("nested deeper than 64 levels"));
 }
 
 }  // namespace

@@ -4,7 +4,11 @@
 //   tlmmap check FILE             findings; exit 0 clean, 1 findings, 2 refused file
 //   tlmmap dot FILE               the region graph as Graphviz DOT
 //   tlmmap export FILE            the map as a normalised memmap JSON document
+//   tlmmap monitor FILE [SCRIPT]  commands over the map (docs/monitor.md), from SCRIPT or stdin
+#include <unistd.h>
+
 #include <cstdlib>
+#include <fstream>
 #include <iostream>
 
 #include <CLI/CLI.hpp>
@@ -14,6 +18,7 @@
 #include "tlmmap/memmap/map_check.hpp"
 #include "tlmmap/memmap/memmap_loader.hpp"
 #include "tlmmap/memmap/memmap_writer.hpp"
+#include "tlmmap/memmap/monitor.hpp"
 #include "tlmmap/memmap/mtree.hpp"
 
 namespace {
@@ -44,6 +49,23 @@ int run_check(const tlmmap::MemoryMap& map, const std::string& path) {
   return findings.empty() ? 0 : 1;
 }
 
+// Exit 0: every command ran; 1: some were refused; 2: the map or the script
+// could not be read.
+int run_monitor(tlmmap::MemoryMap& map, const std::string& script, tlmmap::MonitorOptions options) {
+  std::ifstream file;
+  if (!script.empty() && script != "-") {
+    file.open(script);
+    if (!file) {
+      std::cerr << "tlmmap: " << script << ": cannot open the script\n";
+      return kRefused;
+    }
+  } else {
+    options.prompt = isatty(STDIN_FILENO) != 0;
+  }
+  tlmmap::Monitor monitor(map, std::cout, options);
+  return monitor.run(file.is_open() ? static_cast<std::istream&>(file) : std::cin);
+}
+
 }  // namespace
 
 // The tool needs no SystemC: it links tlmmap::core and tlmmap::memmap only.
@@ -61,9 +83,16 @@ int main(int argc, char* argv[]) {
                                             "unreachable regions; exit 0 clean, 1 findings, 2 refused file");
   auto* dot = app.add_subcommand("dot", "write the region graph as Graphviz DOT");
   auto* exporter = app.add_subcommand("export", "write the map as a normalised memmap JSON document");
-  for (auto* sub : {mtree, check, dot, exporter}) {
+  auto* monitor = app.add_subcommand("monitor", "run monitor commands over the map (docs/monitor.md), read from "
+                                                "SCRIPT or stdin; exit 0 all ran, 1 some refused, 2 refused file");
+  for (auto* sub : {mtree, check, dot, exporter, monitor}) {
     sub->add_option("FILE", file, "memmap file (*.yaml/*.yml read as YAML, anything else as JSON)")->required();
   }
+  std::string script;
+  tlmmap::MonitorOptions monitor_options;
+  monitor->add_option("SCRIPT", script, "command file (default, or -: stdin)");
+  monitor->add_flag("-e,--echo", monitor_options.echo, "print each command line as \"(tlmmap) LINE\" before its output");
+  monitor->add_flag("-s,--stop-on-error", monitor_options.stop_on_error, "stop at the first refused command");
 
   try {
     app.parse(argc, argv);
@@ -85,6 +114,8 @@ int main(int argc, char* argv[]) {
     std::cout << tlmmap::write_dot(*map);
   } else if (exporter->parsed()) {
     std::cout << tlmmap::write_memmap(*map);
+  } else if (monitor->parsed()) {
+    return run_monitor(*map, script, monitor_options);
   }
   return 0;
 }

@@ -1,6 +1,8 @@
 #include "memmap_document.hpp"
 
+#include <algorithm>
 #include <cctype>
+#include <string_view>
 #include <set>
 #include <vector>
 
@@ -27,6 +29,7 @@ class DuplicateKeyFinder : public json::json_sax_t {
   bool start_object(std::size_t) override {
     element();
     frames_.push_back({false, 0, "", {}});
+    check_depth();
     return true;
   }
   bool key(json::string_t& k) override {
@@ -42,6 +45,7 @@ class DuplicateKeyFinder : public json::json_sax_t {
   bool start_array(std::size_t) override {
     element();
     frames_.push_back({true, 0, "", {}});
+    check_depth();
     return true;
   }
   bool end_array() override {
@@ -64,6 +68,12 @@ class DuplicateKeyFinder : public json::json_sax_t {
     std::set<std::string> keys;
   };
 
+  void check_depth() const {
+    if (frames_.size() > kMaxDocumentDepth) {
+      throw MemmapError(path() + ": nested deeper than " + std::to_string(kMaxDocumentDepth) + " levels");
+    }
+  }
+
   bool element() {
     if (!frames_.empty() && frames_.back().array) ++frames_.back().count;
     return true;
@@ -72,6 +82,10 @@ class DuplicateKeyFinder : public json::json_sax_t {
   std::string path() const {
     std::string p;
     for (std::size_t i = 0; i + 1 < frames_.size(); ++i) {
+      if (i == 8) {  // a deep path is named by its start
+        p += "...";
+        break;
+      }
       const Frame& f = frames_[i];
       if (f.array) {
         p += "[" + std::to_string(f.count - 1) + "]";
@@ -84,6 +98,109 @@ class DuplicateKeyFinder : public json::json_sax_t {
 
   std::vector<Frame> frames_;
 };
+
+// An upper bound of the nesting of a YAML text, found without parsing it
+// (yaml-cpp 0.7.0 parses nested nodes recursively: it refuses beyond 500
+// levels, as "bad file", but 300 levels already overflow a 64 KiB stack such
+// as an SC_THREAD's). Block collections nest by indentation: each distinct
+// deeper indentation may open two levels (a mapping, and a sequence at its
+// key's column), and "- ", "? " and "key:" on one line open one each; flow
+// collections count their open brackets. Block scalars and quoted text are
+// skipped. Refuses the text, naming the line, when the bound passes the limit.
+void check_yaml_depth(const std::string& text) {
+  const std::size_t limit = 2 * kMaxDocumentDepth;
+  std::vector<std::size_t> columns;  // indentations of the open block levels
+  std::size_t flow = 0;              // open [ and {
+  char quote = 0;                    // a quoted scalar that continues on the next line
+  std::size_t block_scalar = SIZE_MAX;  // indentation of the line that began a block scalar
+  std::size_t line_number = 0;
+  for (std::size_t pos = 0; pos < text.size();) {
+    std::size_t end = text.find('\n', pos);
+    if (end == std::string::npos) end = text.size();
+    std::string_view line(text.data() + pos, end - pos);
+    pos = end + 1;
+    ++line_number;
+    const std::size_t indent = line.find_first_not_of(' ');
+    if (indent == std::string_view::npos || line[indent] == '\r') continue;
+    if (block_scalar != SIZE_MAX) {
+      if (indent > block_scalar) continue;
+      block_scalar = SIZE_MAX;
+    }
+    std::size_t i = 0;
+    std::size_t on_line = 0;  // levels opened on this line by indicators and a key
+    const bool block_line = quote == 0 && flow == 0;
+    if (block_line) {
+      if (line[indent] == '#') continue;
+      while (!columns.empty() && columns.back() > indent) columns.pop_back();
+      if (columns.empty() || columns.back() < indent) columns.push_back(indent);
+      i = indent;
+      const auto indicator = [&](std::size_t at) {
+        return at < line.size() && (line[at] == '-' || line[at] == '?' || line[at] == ':') &&
+               (at + 1 == line.size() || line[at + 1] == ' ' || line[at + 1] == '\t');
+      };
+      while (indicator(i)) {
+        ++on_line;
+        i = line.find_first_not_of(" \t", i + 1);
+        if (i == std::string_view::npos) i = line.size();
+      }
+    }
+    bool token_start = true;
+    bool key_seen = false;
+    std::size_t content_end = line.size();
+    std::size_t deepest_flow = flow;
+    for (; i < line.size(); ++i) {
+      const char c = line[i];
+      if (quote != 0) {
+        if (quote == '"' && c == '\\') {
+          ++i;
+        } else if (c == quote) {
+          if (quote == '\'' && i + 1 < line.size() && line[i + 1] == '\'') {
+            ++i;
+          } else {
+            quote = 0;
+          }
+        }
+        token_start = false;
+        continue;
+      }
+      if (c == '#' && (i == 0 || line[i - 1] == ' ' || line[i - 1] == '\t')) {
+        content_end = i;
+        break;
+      }
+      if ((c == '"' || c == '\'') && token_start) {
+        quote = c;
+      } else if ((c == '[' || c == '{') && (flow > 0 || token_start)) {
+        deepest_flow = std::max(deepest_flow, ++flow);
+      } else if ((c == ']' || c == '}') && flow > 0) {
+        --flow;
+      } else if (c == ':' && flow == 0 && block_line && !key_seen &&
+                 (i + 1 == line.size() || line[i + 1] == ' ' || line[i + 1] == '\t' || line[i + 1] == '\r')) {
+        key_seen = true;
+        ++on_line;
+      }
+      token_start = c == ' ' || c == '\t' || c == ',' || c == '[' || c == '{';
+    }
+    if (2 * columns.size() + on_line + deepest_flow > limit) {
+      throw MemmapError("line " + std::to_string(line_number) + ": nested deeper than " +
+                        std::to_string(kMaxDocumentDepth) + " levels (estimated from the text)");
+    }
+    // A block scalar ("|" or ">", maybe with indicators) ends the line: its
+    // more-indented lines that follow are text.
+    std::string_view content = line.substr(0, content_end);
+    while (!content.empty() && (content.back() == ' ' || content.back() == '\t' || content.back() == '\r')) {
+      content.remove_suffix(1);
+    }
+    std::size_t header = content.size();
+    while (header > 0 && (std::isdigit(static_cast<unsigned char>(content[header - 1])) ||
+                          content[header - 1] == '+' || content[header - 1] == '-')) {
+      --header;
+    }
+    if (quote == 0 && flow == 0 && header > 0 && (content[header - 1] == '|' || content[header - 1] == '>') &&
+        (header == 1 || content[header - 2] == ' ' || content[header - 2] == '\t')) {
+      block_scalar = indent;
+    }
+  }
+}
 
 bool all_of(const std::string& s, std::size_t from, int (*pred)(int)) {
   if (s.size() <= from) return false;
@@ -155,6 +272,7 @@ json parse_memmap_json(const std::string& text) {
 }
 
 json parse_memmap_yaml(const std::string& text) {
+  check_yaml_depth(text);
   try {
     return from_yaml(YAML::Load(text), "");
   } catch (const YAML::Exception& e) {

@@ -7,6 +7,7 @@
 
 #include "tlmmap/core/report.hpp"
 #include "tlmmap/core/rom_device_region.hpp"
+#include "tlmmap/memmap/loaded_regions.hpp"
 
 namespace tlmmap {
 
@@ -87,6 +88,7 @@ class Writer {
     if (r.readonly() && r.kind() != RegionKind::rom) e["readonly"] = true;
     if (r.nonvolatile()) e["nonvolatile"] = true;
     if (r.kind() == RegionKind::rom_device && !r.romd_mode()) e["romd"] = false;
+    backing(r, e);
     const auto subs = r.subregions_in_add_order();
     if (!subs.empty()) {
       ordered_json list = ordered_json::array();
@@ -101,6 +103,42 @@ class Writer {
       e["subregions"] = std::move(list);
     }
     return e;
+  }
+
+  // What docs/memmap-format.md says of RAM backings, coalescing and
+  // ioeventfds: resizeable RAM from any map, the rest as the loader made it.
+  static void backing(const Region& r, ordered_json& e) {
+    const RamFile* file = nullptr;
+    if (const auto* ram = dynamic_cast<const FileRamRegion*>(&r)) file = &ram->file();
+    if (const auto* rom = dynamic_cast<const FileRomRegion*>(&r)) file = &rom->file();
+    if (file != nullptr) {
+      e["file"] = file->path;
+      if (!file->shared) e["shared"] = false;
+    }
+    const auto* ram = dynamic_cast<const RamRegion*>(&r);
+    if (ram != nullptr && r.kind() == RegionKind::ram && ram->max_size() != r.size()) e["max_size"] = number(ram->max_size());
+    const auto* mmio = dynamic_cast<const MmioRegion*>(&r);
+    if (mmio == nullptr) return;
+    const auto* loaded = dynamic_cast<const LoadedMmioRegion*>(&r);
+    if (loaded != nullptr && loaded->coalesces_all()) {
+      e["coalescing"] = true;
+    } else if (loaded != nullptr && !loaded->coalesced().empty()) {
+      ordered_json list = ordered_json::array();
+      for (const auto& c : loaded->coalesced()) list.push_back({{"offset", number(c.offset)}, {"size", number(c.size)}});
+      e["coalescing"] = std::move(list);
+    }
+    const bool coalescing = loaded != nullptr && (loaded->coalesces_all() || !loaded->coalesced().empty());
+    // Coalescing marks the region flush-coalesced: only a difference is written.
+    if (mmio->flush_coalesced() != coalescing) e["flush_coalesced"] = mmio->flush_coalesced();
+    if (loaded == nullptr || loaded->ioeventfds().empty()) return;
+    ordered_json list = ordered_json::array();
+    for (const auto& fd : loaded->ioeventfds()) {
+      ordered_json f{{"offset", number(fd.offset)}, {"size", fd.size}};
+      if (fd.match_data) f["data"] = number(fd.data);
+      if (fd.notifier->fd() >= 0) f["eventfd"] = true;
+      list.push_back(std::move(f));
+    }
+    e["ioeventfds"] = std::move(list);
   }
 
   std::vector<const Region*> order_;
