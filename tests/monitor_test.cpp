@@ -652,6 +652,10 @@ std::string monitor_line(const test::MapSpec& spec, const test::Op& op) {
     case test::OpKind::begin: return "begin";
     case test::OpKind::commit: return "commit";
     case test::OpKind::check: return "info mtree -f";
+    // The access test's own operations; the generator never makes them.
+    case test::OpKind::destroy:
+    case test::OpKind::set_latency:
+    case test::OpKind::set_ops: return "";
   }
   return "";
 }
