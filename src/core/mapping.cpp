@@ -8,6 +8,7 @@
 #include <utility>
 #include <vector>
 
+#include "iommu_node.hpp"
 #include "map_state.hpp"
 #include "region_node.hpp"
 #include "space_node.hpp"
@@ -114,6 +115,19 @@ Mapping AddressSpace::map(uint64_t address, uint64_t length, bool is_write, cons
   std::shared_ptr<const FlatView> view = node_->view;
   const auto& ranges = view->ranges();
   std::size_t i = view->first_ending_at_or_after(address);
+  if (i < ranges.size() && ranges[i].first <= address && NodeAccess::of(ranges[i])->kind == RegionKind::iommu) {
+    // QEMU's address_space_map() through an IOMMU: at most the rest of the
+    // translated page, mapped in the target space (where it is unmapped too).
+    const detail::RegionNode& iommu = *NodeAccess::of(ranges[i]);
+    detail::IommuNesting nesting(iommu.name);
+    if (!nesting.ok()) return Mapping{};
+    const uint64_t offset = ranges[i].region_offset(address);
+    const IommuTlbEntry e = detail::translate_for_map(iommu, offset, is_write, attrs);
+    if (e.target == nullptr) return Mapping{};
+    const u128 page_end = std::min(u128(offset | e.addr_mask), u128(offset) + (ranges[i].last - address)) + 1;
+    return e.target->map(e.translate(offset), static_cast<uint64_t>(std::min<u128>(length, page_end - offset)),
+                         is_write, attrs);
+  }
   if (i < ranges.size() && ranges[i].first <= address) {
     const Route route = ranges[i].route(is_write);
     if (route.kind == RouteKind::memory) {

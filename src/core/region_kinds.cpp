@@ -7,7 +7,6 @@
 #include "region_node.hpp"
 #include "report.hpp"
 #include "tlmmap/core/container_region.hpp"
-#include "tlmmap/core/iommu_region.hpp"
 #include "tlmmap/core/ram_region.hpp"
 #include "tlmmap/core/reservation_region.hpp"
 #include "tlmmap/core/rom_device_region.hpp"
@@ -220,10 +219,6 @@ void RomDeviceRegion::set_romd(bool romd) {
 }
 
 uint8_t* RomDeviceRegion::host_ptr() { return static_cast<detail::RomDeviceNode&>(node()).host(); }
-
-IommuRegion::IommuRegion(std::string name, u128 size)
-    : Region(std::make_unique<detail::RefusingNode>(std::move(name), RegionKind::iommu, size, "IOMMU region",
-                                                    ", which does not translate accesses yet")) {}
 
 ReservationRegion::ReservationRegion(std::string name, u128 size)
     : Region(std::make_unique<detail::RefusingNode>(std::move(name), RegionKind::reservation, size, "reservation",

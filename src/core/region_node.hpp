@@ -312,8 +312,7 @@ class RomDeviceNode : public MmioNode {
   std::unique_ptr<DirtyBitmaps> dirty_;
 };
 
-// Reservations and (until translation exists) IOMMUs: every access is
-// reported and refused.
+// Reservations: every access is reported and refused.
 class RefusingNode : public RegionNode {
  public:
   RefusingNode(std::string name, RegionKind kind, u128 size, std::string label, std::string why)

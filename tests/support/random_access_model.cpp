@@ -547,8 +547,10 @@ MemTxResult Model::piece(const Run& run, uint8_t* data, bool is_write, bool sing
       out.warnings.push_back("reservation '" + r.name + "'");
       return refuse(attrs.memory ? MemTxResult::access_error : MemTxResult::decode_error);
     case RegionKind::iommu:
+      // A plain IommuRegion translates nothing: one fault for the piece,
+      // whatever the attributes (the translated target would judge `memory`).
       out.warnings.push_back("IOMMU region '" + r.name + "'");
-      return refuse(attrs.memory ? MemTxResult::access_error : MemTxResult::decode_error);
+      return refuse(MemTxResult::decode_error);
     default:
       break;
   }

@@ -16,8 +16,9 @@ struct MemTxAttrs {
   // User-mode (unprivileged) access; false means privileged.
   bool user = false;
   // Restricted to normal memory (AMBA): an access that reaches a device
-  // (MMIO, ROM device callbacks, reservation, IOMMU) is refused with
-  // MemTxResult::access_error.
+  // (MMIO, ROM device callbacks, reservation) is refused with
+  // MemTxResult::access_error. An IOMMU passes it on: the region its
+  // translation reaches decides.
   bool memory = false;
   // Requester id, e.g. a PCI bus/device/function for MSI.
   uint16_t requester_id = 0;
