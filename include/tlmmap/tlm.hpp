@@ -6,6 +6,7 @@
 #include "tlmmap/tlm/bus.hpp"
 #include "tlmmap/tlm/dmi_cache.hpp"
 #include "tlmmap/tlm/dmi_initiator.hpp"
+#include "tlmmap/tlm/iommu_module.hpp"
 #include "tlmmap/tlm/sc_event_notifier.hpp"
 #include "tlmmap/tlm/systemc_reports.hpp"
 #include "tlmmap/tlm/time.hpp"

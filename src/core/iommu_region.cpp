@@ -175,6 +175,15 @@ IommuRegion::IommuRegion(std::string name, u128 size)
 
 IommuRegion::~IommuRegion() {
   unmap();
+  // Every translation goes with the region: each notifier that wants
+  // UNMAPs hears one over the whole space, then they are all forgotten.
+  IommuTlbEntry all;
+  all.addr_mask = ~uint64_t(0);
+  const std::vector<IommuNotifier*> snapshot = notifiers_;
+  for (IommuNotifier* n : snapshot) {
+    if (std::find(notifiers_.begin(), notifiers_.end(), n) == notifiers_.end()) continue;
+    if (wants(n->flags, IommuNotifierFlag::unmap)) n->notify(IommuTlbEvent{IommuNotifierFlag::unmap, all});
+  }
   for (IommuNotifier* n : notifiers_) n->region_ = nullptr;
 }
 

@@ -1,0 +1,269 @@
+// The IOMMU module's translation of payloads and its DMI bookkeeping.
+#include "tlmmap/tlm/detail/iommu_bridge.hpp"
+
+#include <algorithm>
+
+#include "tlmmap/core/types.hpp"
+#include "tlmmap/tlm/time.hpp"
+#include "tlmmap/tlm/tx_attributes.hpp"
+
+namespace tlmmap::detail {
+
+namespace {
+
+// Bytes from `address` to the end of the entry's page, at most `remaining`.
+uint64_t page_rest(const IommuTlbEntry& e, uint64_t address, uint64_t remaining) {
+  const u128 end = static_cast<u128>(address | e.addr_mask) + 1;
+  return static_cast<uint64_t>(std::min<u128>(remaining, end - address));
+}
+
+bool refused(const IommuTlbEntry& e, IommuAccess wanted) { return e.target == nullptr || !allows(e.perm, wanted); }
+
+IommuFaultReason reason_of(const IommuTlbEntry& e) {
+  return e.target == nullptr || e.perm == IommuAccess::none ? IommuFaultReason::no_translation
+                                                            : IommuFaultReason::permission;
+}
+
+// The response for a refused page (the table in docs/tlm.md).
+tlm::tlm_response_status status_of(IommuFaultReason reason) {
+  return reason == IommuFaultReason::permission ? tlm::TLM_COMMAND_ERROR_RESPONSE : tlm::TLM_ADDRESS_ERROR_RESPONSE;
+}
+
+IommuAccess wanted_by(const tlm::tlm_generic_payload& gp) {
+  switch (gp.get_command()) {
+    case tlm::TLM_READ_COMMAND: return IommuAccess::read;
+    case tlm::TLM_WRITE_COMMAND: return IommuAccess::write;
+    default: return IommuAccess::none;
+  }
+}
+
+bool malformed(const tlm::tlm_generic_payload& gp) {
+  return gp.get_data_length() == 0 || gp.get_data_ptr() == nullptr || gp.get_streaming_width() == 0 ||
+         (gp.get_byte_enable_ptr() != nullptr && gp.get_byte_enable_length() == 0);
+}
+
+}  // namespace
+
+IommuBridge::IommuBridge(IommuRegion& iommu, std::string name, Invalidate invalidate)
+    : iommu_(&iommu),
+      name_(std::move(name)),
+      invalidate_(std::move(invalidate)),
+      alive_([](const IommuTlbEvent&) {}, IommuNotifierFlag::unmap, 0, ~uint64_t(0), 0) {
+  iommu.register_notifier(alive_);
+}
+
+IommuBridge::~IommuBridge() {
+  // Payloads of ours carry the initiator's extension only while in flight.
+  piece_.clear_extension(static_cast<TxAttributes*>(nullptr));
+}
+
+std::size_t IommuBridge::grants() const noexcept {
+  return static_cast<std::size_t>(
+      std::count_if(answers_.begin(), answers_.end(), [](const auto& a) { return a.second.granted; }));
+}
+
+void IommuBridge::b_transport(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay, Downstream& down) {
+  IommuRegion* iommu = this->iommu();
+  if (iommu == nullptr) {
+    gp.set_response_status(tlm::TLM_ADDRESS_ERROR_RESPONSE);
+    return;
+  }
+  if (malformed(gp)) {
+    gp.set_response_status(tlm::TLM_GENERIC_ERROR_RESPONSE);
+    return;
+  }
+  const MemTxAttrs attrs = TxAttributes::ever_made() ? attributes_of(gp) : MemTxAttrs{};
+  const int index = iommu->attrs_to_index(attrs);
+  const IommuAccess wanted = wanted_by(gp);
+  const uint64_t address = gp.get_address();
+  // The addresses a payload touches: a streaming one repeats its window.
+  const unsigned window = std::min(gp.get_data_length(), gp.get_streaming_width());
+  const IommuTlbEntry e = iommu->translate(address, wanted, index);
+  if (page_rest(e, address, window) < window) return split(gp, delay, down, wanted, index, attrs);
+  if (refused(e, wanted)) {
+    iommu->fault(IommuFault{address, gp.is_write(), index, attrs, reason_of(e)});
+    gp.set_response_status(status_of(reason_of(e)));
+    return;
+  }
+  // One page: the payload itself goes on (extensions, byte enables,
+  // streaming), its address restored before the initiator sees it again.
+  gp.set_address(e.translate(address));
+  down.b_transport(gp, delay);
+  gp.set_address(address);
+}
+
+void IommuBridge::split(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay, Downstream& down, IommuAccess wanted,
+                        int index, const MemTxAttrs& attrs) {
+  IommuRegion& iommu = *iommu_;
+  const uint64_t address = gp.get_address();
+  const unsigned length = gp.get_data_length();
+  const unsigned window = std::min(length, gp.get_streaming_width());
+  const unsigned char* enables = gp.get_byte_enable_ptr();
+  const unsigned enable_length = gp.get_byte_enable_length();
+  TxAttributes* ext = gp.get_extension<TxAttributes>();
+  MemTxResult result = MemTxResult::ok;
+  // Beat by beat (one beat unless streaming), page by page inside each.
+  for (unsigned beat = 0; beat < length; beat += window) {
+    const unsigned beat_length = std::min(window, length - beat);
+    for (unsigned done = 0; done < beat_length;) {
+      const uint64_t at = address + done;
+      const IommuTlbEntry e = iommu.translate(at, wanted, index);
+      const unsigned n = static_cast<unsigned>(page_rest(e, at, beat_length - done));
+      if (refused(e, wanted)) {
+        iommu.fault(IommuFault{at, gp.is_write(), index, attrs, reason_of(e)});
+        result |= from_tlm_response(status_of(reason_of(e)));
+      } else {
+        piece_.set_command(gp.get_command());
+        piece_.set_address(e.translate(at));
+        piece_.set_data_ptr(gp.get_data_ptr() + beat + done);
+        piece_.set_data_length(n);
+        piece_.set_streaming_width(n);
+        piece_.set_byte_enable_ptr(nullptr);
+        piece_.set_byte_enable_length(0);
+        if (enables != nullptr) {
+          piece_enables_.resize(n);
+          for (unsigned i = 0; i < n; ++i) piece_enables_[i] = enables[(beat + done + i) % enable_length];
+          piece_.set_byte_enable_ptr(piece_enables_.data());
+          piece_.set_byte_enable_length(n);
+        }
+        piece_.set_dmi_allowed(false);
+        piece_.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
+        if (ext != nullptr) piece_.set_extension(ext);
+        down.b_transport(piece_, delay);
+        if (ext != nullptr) piece_.clear_extension(ext);
+        result |= from_tlm_response(piece_.get_response_status());
+      }
+      done += n;
+    }
+  }
+  gp.set_dmi_allowed(false);
+  gp.set_response_status(to_tlm_response(result));
+}
+
+unsigned IommuBridge::transport_dbg(tlm::tlm_generic_payload& gp, Downstream& down) {
+  IommuRegion* iommu = this->iommu();
+  if (iommu == nullptr || gp.get_data_ptr() == nullptr) return 0;
+  const IommuAccess wanted = wanted_by(gp);
+  const int index = iommu->attrs_to_index(TxAttributes::ever_made() ? attributes_of(gp) : MemTxAttrs{});
+  const uint64_t address = gp.get_address();
+  const unsigned length = gp.get_data_length();
+  unsigned char* const data = gp.get_data_ptr();
+  unsigned done = 0;
+  // Page by page with look-ups only (the `none` flag): no IOTLB fill, no fault.
+  while (done < length) {
+    const IommuTlbEntry e = iommu->translate(address + done, IommuAccess::none, index);
+    if (refused(e, wanted)) break;
+    const unsigned n = static_cast<unsigned>(page_rest(e, address + done, length - done));
+    gp.set_address(e.translate(address + done));
+    gp.set_data_ptr(data + done);
+    gp.set_data_length(n);
+    const unsigned moved = down.transport_dbg(gp);
+    done += std::min(moved, n);
+    if (moved < n) break;
+  }
+  gp.set_address(address);
+  gp.set_data_ptr(data);
+  gp.set_data_length(length);
+  return done;
+}
+
+bool IommuBridge::get_direct_mem_ptr(int id, tlm::tlm_generic_payload& gp, tlm::tlm_dmi& dmi, Downstream& down) {
+  const uint64_t address = gp.get_address();
+  IommuRegion* iommu = this->iommu();
+  if (iommu == nullptr) {
+    dmi.allow_none();
+    dmi.set_start_address(address);
+    dmi.set_end_address(address);
+    return false;
+  }
+  const int index = iommu->attrs_to_index(TxAttributes::ever_made() ? attributes_of(gp) : MemTxAttrs{});
+  const IommuTlbEntry e = iommu->translate(address, IommuAccess::none, index);
+  const uint64_t page_first = address & ~e.addr_mask;
+  const uint64_t page_last = page_first | e.addr_mask;
+  watch(index);
+  if (e.target == nullptr || e.perm == IommuAccess::none) {
+    // Denied over the page until its translation changes.
+    dmi.allow_none();
+    dmi.set_start_address(page_first);
+    dmi.set_end_address(page_last);
+    record(Answer{id, index, false, page_first, page_last, 1, 0});
+    return false;
+  }
+  const uint64_t base = e.translated_addr & ~e.addr_mask;
+  tlm::tlm_dmi below;
+  gp.set_address(e.translate(address));
+  const bool granted = down.get_direct_mem_ptr(gp, below);
+  gp.set_address(address);
+  // What both grant: the page's part of the downstream range, mapped back.
+  const uint64_t out_first = std::max<uint64_t>(below.get_start_address(), base);
+  const uint64_t out_last = std::min<uint64_t>(below.get_end_address(), base | e.addr_mask);
+  const uint64_t in_first = page_first + (out_first - base);
+  const uint64_t in_last = page_first + (out_last - base);
+  const bool read = granted && below.is_read_allowed() && allows(e.perm, IommuAccess::read);
+  const bool write = granted && below.is_write_allowed() && allows(e.perm, IommuAccess::write);
+  dmi.init();
+  dmi.set_start_address(in_first);
+  dmi.set_end_address(in_last);
+  if (!(read || write) || below.get_dmi_ptr() == nullptr) {
+    dmi.allow_none();
+    record(Answer{id, index, false, in_first, in_last, out_first, out_last});
+    return false;
+  }
+  dmi.set_dmi_ptr(below.get_dmi_ptr() + (out_first - below.get_start_address()));
+  if (read && write) {
+    dmi.allow_read_write();
+  } else if (read) {
+    dmi.allow_read();
+  } else {
+    dmi.allow_write();
+  }
+  dmi.set_read_latency(below.get_read_latency());
+  dmi.set_write_latency(below.get_write_latency());
+  record(Answer{id, index, true, in_first, in_last, out_first, out_last});
+  return true;
+}
+
+void IommuBridge::record(const Answer& a) { answers_[std::make_tuple(a.initiator, a.index, a.in_first)] = a; }
+
+void IommuBridge::watch(int index) {
+  if (watched_.count(index) != 0) return;
+  auto n = std::make_unique<IommuNotifier>([this, index](const IommuTlbEvent& e) { translation_changed(index, e); },
+                                           IommuNotifierFlag::map_unmap, 0, ~uint64_t(0), index);
+  iommu_->register_notifier(*n);
+  watched_.emplace(index, std::move(n));
+}
+
+template <typename Meets, typename Part>
+void IommuBridge::withdraw(Meets&& meets, Part&& part) {
+  // Collected first: an initiator may ask again from inside its invalidation.
+  std::vector<std::pair<int, std::pair<uint64_t, uint64_t>>> told;
+  for (auto it = answers_.begin(); it != answers_.end();) {
+    if (meets(it->second)) {
+      told.emplace_back(it->second.initiator, part(it->second));
+      it = answers_.erase(it);
+    } else {
+      ++it;
+    }
+  }
+  for (const auto& t : told) invalidate_(t.first, t.second.first, t.second.second);
+}
+
+void IommuBridge::translation_changed(int index, const IommuTlbEvent& event) {
+  // A MAP may replace a denial; an UNMAP withdraws grants. Either way the
+  // answers over the event's pages are dropped, before notify() returns.
+  const uint64_t first = event.entry.iova & ~event.entry.addr_mask;
+  const uint64_t last = event.entry.last();
+  withdraw([&](const Answer& a) { return a.index == index && a.in_first <= last && first <= a.in_last; },
+           [&](const Answer& a) { return std::make_pair(std::max(first, a.in_first), std::min(last, a.in_last)); });
+}
+
+void IommuBridge::downstream_invalidated(uint64_t first, uint64_t last) {
+  withdraw([&](const Answer& a) { return a.out_first <= a.out_last && a.out_first <= last && first <= a.out_last; },
+           [&](const Answer& a) {
+             const uint64_t from = std::max(first, a.out_first);
+             const uint64_t to = std::min(last, a.out_last);
+             return std::make_pair(a.in_first + (from - a.out_first), a.in_first + (to - a.out_first));
+           });
+}
+
+}  // namespace tlmmap::detail
