@@ -258,14 +258,19 @@ void IommuRegion::unregister_notifier(IommuNotifier& n) {
   if (notifier_flags() != before) notify_flag_changed(before, notifier_flags());
 }
 
-void IommuRegion::notify(int index, const IommuTlbEvent& event) {
+void IommuRegion::notify(int index, const IommuTlbEvent& event) { deliver(&index, event); }
+void IommuRegion::notify_every_index(const IommuTlbEvent& event) { deliver(nullptr, event); }
+
+void IommuRegion::deliver(const int* index, const IommuTlbEvent& event) {
   const uint64_t first = event.entry.iova & ~event.entry.addr_mask;
   const uint64_t last = event.entry.last();
   // A notifier may unregister itself (or another) from its callback.
   const std::vector<IommuNotifier*> snapshot = notifiers_;
   for (IommuNotifier* n : snapshot) {
     if (std::find(notifiers_.begin(), notifiers_.end(), n) == notifiers_.end()) continue;
-    if (n->index != index || !wants(n->flags, event.type) || n->start > last || n->end < first) continue;
+    if ((index != nullptr && n->index != *index) || !wants(n->flags, event.type) || n->start > last || n->end < first) {
+      continue;
+    }
     n->notify(event);
   }
 }

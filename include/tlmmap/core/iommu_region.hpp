@@ -172,6 +172,8 @@ class IommuRegion : public Region {
   // QEMU's memory_region_notify_iommu(): delivers `event` (of index `index`)
   // to every notifier that wants it, before returning.
   void notify(int index, const IommuTlbEvent& event);
+  // The same for the notifiers of every index (an invalidation of everything).
+  void notify_every_index(const IommuTlbEvent& event);
   // The union of the registered notifiers' flags.
   IommuNotifierFlag notifier_flags() const noexcept;
 
@@ -183,7 +185,12 @@ class IommuRegion : public Region {
   IommuTlbEntry resolve(uint64_t address, const MemTxAttrs& attrs, IommuAccess wanted,
                         IommuFaultReason* reason = nullptr);
 
+ protected:
+  bool has_fault_handler() const noexcept { return static_cast<bool>(fault_handler_); }
+
  private:
+  void deliver(const int* index, const IommuTlbEvent& event);
+
   std::vector<IommuNotifier*> notifiers_;
   std::function<void(const IommuFault&)> fault_handler_;
 };
