@@ -1,0 +1,543 @@
+#include "tlmmap/cpu/riscv_cpu.hpp"
+
+#include <array>
+#include <cstdio>
+#include <cstring>
+#include <fstream>
+#include <iterator>
+
+#include <tlm_utils/tlm_quantumkeeper.h>
+#include <unicorn/unicorn.h>
+
+#include "tlmmap/tlm/tx_attributes.hpp"
+#include "unicorn_memory_map.hpp"
+#include "unicorn_riscv_state.hpp"
+
+namespace tlmmap {
+namespace {
+
+constexpr uint64_t kDefaultRun = 10000;
+constexpr uint64_t kNeverReached = 0xfffffffffffffffe;  // an `until` that keeps Unicorn's block cache
+constexpr uint64_t kPage = detail::UnicornMemoryMap::kPage;
+constexpr uint32_t kEbreak = 0x00100073;
+constexpr uint16_t kCEbreak = 0x9002;
+// mip bits driven by the interrupt lines.
+constexpr uint64_t kMsip = 1u << 3, kMtip = 1u << 7, kSeip = 1u << 9, kMeip = 1u << 11;
+constexpr uint64_t kLineBits = kMsip | kMtip | kSeip | kMeip;
+// Exception causes.
+constexpr uint64_t kIllegalInstruction = 2, kBreakpoint = 3, kEcallFromU = 8;
+
+// sc_stop() was called (sc_get_status() says so only once the kernel acts).
+bool stop_called() { return sc_core::sc_get_simulator_status() == sc_core::SC_SIM_USER_STOP; }
+
+std::string hex(uint64_t v) {
+  char b[24];
+  std::snprintf(b, sizeof b, "0x%llx", static_cast<unsigned long long>(v));
+  return b;
+}
+
+// Instructions in a translated block: RISC-V lengths come from the low bits.
+unsigned count_instructions(const uint8_t* code, uint32_t size) {
+  unsigned n = 0;
+  for (uint32_t at = 0; at < size; ++n) at += (code[at] & 3) == 3 ? 4 : 2;
+  return n;
+}
+
+}  // namespace
+
+struct RiscvCpu::Engine {
+  explicit Engine(RiscvCpu& cpu_)
+      : cpu(cpu_),
+        uc(open()),
+        state(uc),
+        memory(
+            uc, [this](uint64_t a, unsigned s) { return mmio(a, s, false, 0); },
+            [this](uint64_t a, unsigned s, uint64_t v) { mmio(a, s, true, v); }) {
+    uc_hook h;
+    uc_hook_add(uc, &h, UC_HOOK_BLOCK, reinterpret_cast<void*>(&on_block), this, 1, 0);
+    uc_hook_add(uc, &h, UC_HOOK_INTR, reinterpret_cast<void*>(&on_exception), this, 1, 0);
+    uc_hook_add(uc, &h, UC_HOOK_MEM_WRITE_PROT, reinterpret_cast<void*>(&on_write_protected), this, 1, 0);
+    uc_hook_add(uc, &h, UC_HOOK_MEM_UNMAPPED, reinterpret_cast<void*>(&on_unmapped), this, 1, 0);
+    attributes.attrs.requester_id = static_cast<uint16_t>(cpu.config_.hart_id);
+    state.set_hart_id(cpu.config_.hart_id);  // mhartid is read-only through the API
+    uint64_t pc = cpu.config_.reset_pc;
+    uc_reg_write(uc, UC_RISCV_REG_PC, &pc);
+  }
+  ~Engine() {
+    if (payload.get_extension<TxAttributes>() == &attributes) payload.clear_extension(&attributes);
+    uc_close(uc);
+  }
+
+  static uc_engine* open() {
+    uc_engine* uc = nullptr;
+    if (uc_open(UC_ARCH_RISCV, UC_MODE_RISCV64, &uc) != UC_ERR_OK) {
+      SC_REPORT_FATAL("tlmmap/cpu", "cpu: Unicorn cannot open a riscv64 engine");
+    }
+    return uc;
+  }
+
+  // --- memory -------------------------------------------------------------
+
+  // Asks for DMI over [0, limit), each answer covering one flat range or
+  // hole; grants become host segments, the rest is MMIO on first touch.
+  void map_physical_space() {
+    uint64_t address = 0;
+    while (address < cpu.config_.address_limit) {
+      address = probe_dmi(address);
+      if (address == 0) break;  // wrapped past 2^64
+    }
+  }
+
+  // Maps the grant for `address` if there is one; returns the address after
+  // the range the answer covers.
+  uint64_t probe_dmi(uint64_t address) {
+    tlm::tlm_generic_payload gp;
+    uint8_t byte = 0;
+    gp.set_command(tlm::TLM_READ_COMMAND);
+    gp.set_address(address);
+    gp.set_data_ptr(&byte);
+    gp.set_data_length(1);
+    gp.set_streaming_width(1);
+    tlm::tlm_dmi dmi;
+    const bool granted = cpu.socket->get_direct_mem_ptr(gp, dmi);
+    const bool covers = dmi.get_start_address() <= address && address <= dmi.get_end_address();
+    if (!covers) return (address | (kPage - 1)) + 1;
+    if (granted && dmi.get_dmi_ptr() != nullptr && dmi.is_read_allowed()) {
+      // Only whole pages can be host memory in Unicorn; edges stay MMIO.
+      const uint64_t first = (dmi.get_start_address() + kPage - 1) & ~(kPage - 1);
+      const uint64_t end = std::min<uint64_t>(dmi.get_end_address(), cpu.config_.address_limit - 1);
+      const uint64_t last = ((end + 1) & ~(kPage - 1)) - 1;
+      if (first < last) {
+        memory.map_host(first, last, dmi.get_dmi_ptr() + (first - dmi.get_start_address()),
+                        dmi.is_write_allowed());
+        ++cpu.stats_.dmi_mappings;
+      }
+    } else {
+      denials.emplace_back(dmi.get_start_address(), dmi.get_end_address());
+    }
+    return dmi.get_end_address() + 1;
+  }
+
+  bool denied(uint64_t address) const {
+    for (const auto& [first, last] : denials) {
+      if (first <= address && address <= last) return true;
+    }
+    return false;
+  }
+
+  // A withdrawn grant becomes MMIO. While Unicorn runs, the change waits
+  // until it stops (requested at once): unmapping from an MMIO callback makes
+  // Unicorn run part of the block again, repeating device accesses.
+  void invalidate(uint64_t first, uint64_t last) {
+    if (running) {
+      invalidations.emplace_back(first, last);
+      request_stop();
+      return;
+    }
+    if (memory.unmap_host_meeting(first, last)) {
+      ++cpu.stats_.invalidations;
+      flushes.emplace_back(first, last);
+    }
+    std::vector<std::pair<uint64_t, uint64_t>> kept;
+    for (const auto& d : denials) {
+      if (d.second < first || last < d.first) kept.push_back(d);
+    }
+    denials.swap(kept);
+  }
+
+  // Map changes wait until Unicorn has stopped.
+  void apply_pending() {
+    std::vector<std::pair<uint64_t, uint64_t>> withdrawn;
+    withdrawn.swap(invalidations);
+    for (const auto& [first, last] : withdrawn) invalidate(first, last);
+    for (uint64_t address : probes) {
+      const detail::UnicornMemoryMap::Segment* s = memory.find(address);
+      if (!denied(address) && (s == nullptr || s->host == nullptr)) {
+        const uint64_t page = address & ~(kPage - 1);
+        probe_dmi(address);
+        flushes.emplace_back(page, page + kPage - 1);
+      }
+    }
+    probes.clear();
+    // Code translated from memory that changed hands must not run again
+    // (a whole tb_flush costs about a second in Unicorn 2.0.1: by range).
+    for (const auto& [first, last] : flushes) uc_ctl_remove_cache(uc, first, last == ~uint64_t{0} ? last : last + 1);
+    flushes.clear();
+  }
+
+  // Stops at the start of the next translated block: uc_emu_stop() from a
+  // memory callback makes Unicorn run the access again when it resumes.
+  void request_stop() { stop_requested = true; }
+
+  // b_transport for an access Unicorn could not do from host memory.
+  tlm::tlm_response_status transport(uint64_t address, unsigned size, bool is_write, uint8_t* data) {
+    payload.set_command(is_write ? tlm::TLM_WRITE_COMMAND : tlm::TLM_READ_COMMAND);
+    payload.set_address(address);
+    payload.set_data_ptr(data);
+    payload.set_data_length(size);
+    payload.set_streaming_width(size);
+    payload.set_byte_enable_ptr(nullptr);
+    payload.set_byte_enable_length(0);
+    payload.set_dmi_allowed(false);
+    payload.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
+    attributes.attrs.user = state.privilege() == 0;
+    if (payload.get_extension<TxAttributes>() == nullptr) payload.set_extension(&attributes);
+    // The accesses' time: the quantum keeper's offset plus what ran so far.
+    const sc_core::sc_time ran = static_cast<double>(run_executed) * cpu.config_.instruction_time;
+    sc_core::sc_time delay = quantum.get_local_time() + ran;
+    cpu.socket->b_transport(payload, delay);
+    quantum.set(delay > ran ? delay - ran : sc_core::SC_ZERO_TIME);
+    ++cpu.stats_.transports;
+    // Only reads bring a grant back: a range written through b_transport
+    // (a flash taking commands, a logged framebuffer) stays MMIO meanwhile.
+    if (payload.is_dmi_allowed() && !is_write) {
+      probes.push_back(address);
+      request_stop();
+    }
+    if (stop_called()) request_stop();
+    return payload.get_response_status();
+  }
+
+  uint64_t mmio(uint64_t address, unsigned size, bool is_write, uint64_t value) {
+    uint8_t data[8] = {};
+    std::memcpy(data, &value, 8);  // little-endian host and guest
+    const auto status = transport(address, size, is_write, data);
+    if (status != tlm::TLM_OK_RESPONSE) {
+      // Unicorn cannot raise an access fault from a callback: the guest
+      // reads 0 and the write is dropped, and the user is told.
+      const std::string message = std::string("cpu: ") + (is_write ? "write to " : "read from ") + hex(address) +
+                                  " (" + std::to_string(size) + " bytes) answered " + tlm_response_name(status) +
+                                  " near pc " + hex(cpu.pc());
+      SC_REPORT_WARNING("tlmmap/cpu", message.c_str());
+      return 0;
+    }
+    uint64_t result = 0;
+    std::memcpy(&result, data, size);
+    return result;
+  }
+
+  static const char* tlm_response_name(tlm::tlm_response_status status) {
+    switch (status) {
+      case tlm::TLM_ADDRESS_ERROR_RESPONSE: return "TLM_ADDRESS_ERROR_RESPONSE";
+      case tlm::TLM_COMMAND_ERROR_RESPONSE: return "TLM_COMMAND_ERROR_RESPONSE";
+      case tlm::TLM_BURST_ERROR_RESPONSE: return "TLM_BURST_ERROR_RESPONSE";
+      case tlm::TLM_BYTE_ENABLE_ERROR_RESPONSE: return "TLM_BYTE_ENABLE_ERROR_RESPONSE";
+      case tlm::TLM_INCOMPLETE_RESPONSE: return "TLM_INCOMPLETE_RESPONSE";
+      default: return "TLM_GENERIC_ERROR_RESPONSE";
+    }
+  }
+
+  // A write to a read-only grant (ROM, a ROM device in romd mode, logged
+  // RAM): the range becomes MMIO on the spot (a map change Unicorn allows
+  // in this hook), so Unicorn's store, which goes on after it, reaches
+  // b_transport instead of the host page; so do later accesses of the block.
+  static bool on_write_protected(uc_engine*, uc_mem_type, uint64_t address, int, int64_t, void* user) {
+    auto* e = static_cast<Engine*>(user);
+    const detail::UnicornMemoryMap::Segment* s = e->memory.find(address);
+    if (s == nullptr || s->host == nullptr) return false;
+    e->flushes.emplace_back(s->start, s->last);
+    e->memory.map_mmio(s->start, s->last);
+    ++e->cpu.stats_.invalidations;
+    e->request_stop();
+    return true;
+  }
+
+  // A page touched for the first time (or since its grant went) becomes MMIO.
+  static bool on_unmapped(uc_engine*, uc_mem_type, uint64_t address, int, int64_t, void* user) {
+    auto* e = static_cast<Engine*>(user);
+    if (address >= e->cpu.config_.address_limit) return false;
+    const uint64_t page = address & ~(kPage - 1);
+    e->memory.map_mmio(page, page + kPage - 1);
+    return true;
+  }
+
+  // --- time ------------------------------------------------------------------
+
+  static void on_block(uc_engine*, uint64_t address, uint32_t size, void* user) {
+    auto* e = static_cast<Engine*>(user);
+    e->run_executed += e->block_instructions(address, size);
+    if (e->run_executed >= e->run_budget) e->stop_requested = true;
+    if (e->stop_requested) uc_emu_stop(e->uc);
+  }
+
+  unsigned block_instructions(uint64_t address, uint32_t size) {
+    BlockCount& b = blocks[(address >> 1) & (blocks.size() - 1)];
+    if (b.address == address && b.size == size) return b.count;
+    uint8_t code[1024];
+    unsigned count;
+    if (size <= sizeof code && uc_mem_read(uc, address, code, size) == UC_ERR_OK) {
+      count = count_instructions(code, size);
+    } else {
+      count = (size + 3) / 4;  // virtual addresses under an MMU: an estimate
+    }
+    b = {address, size, count};
+    return count;
+  }
+
+  // --- traps -------------------------------------------------------------------
+
+  // Synchronous exceptions reach this hook with the PC already 4 past the
+  // faulting instruction; the trap entry is ours to do.
+  static void on_exception(uc_engine* uc, uint32_t cause, void* user) {
+    auto* e = static_cast<Engine*>(user);
+    uint64_t pc = 0;
+    uc_reg_read(uc, UC_RISCV_REG_PC, &pc);
+    const uint64_t epc = pc - 4;
+    if (cause == kIllegalInstruction && e->emulate_rdtime(epc)) return;
+    uint64_t tval = 0;
+    if (cause == 4 || cause == 5 || cause == 6 || cause == 7 || cause == 12 || cause == 13 || cause == 15) {
+      tval = e->state.badaddr();
+    }
+    e->take_trap(cause, epc, tval);
+  }
+
+  // rdtime (csrrs rd, time, x0): the platform's mtime; the PC is already past it.
+  bool emulate_rdtime(uint64_t epc) {
+    if (!cpu.mtime_) return false;
+    uint32_t insn = 0;
+    if (uc_mem_read(uc, epc, &insn, 4) != UC_ERR_OK) return false;
+    if ((insn & 0xfffff07f) != 0xc0102073) return false;
+    const unsigned rd = (insn >> 7) & 31;
+    if (rd != 0) {
+      uint64_t now = cpu.mtime_();
+      uc_reg_write(uc, UC_RISCV_REG_X0 + rd, &now);
+    }
+    ++cpu.stats_.rdtime;
+    return true;
+  }
+
+  void take_trap(uint64_t cause, uint64_t epc, uint64_t tval) {
+    ++cpu.stats_.traps;
+    const uint64_t from = state.privilege();
+    if (cause == kEcallFromU) cause += from;  // Unicorn reports every ecall as from U
+    state.set_privilege(3);                   // CSR writes below S-mode privilege are dropped
+    auto read = [&](int reg) {
+      uint64_t v = 0;
+      uc_reg_read(uc, reg, &v);
+      return v;
+    };
+    auto write = [&](int reg, uint64_t v) { uc_reg_write(uc, reg, &v); };
+    uint64_t status = read(UC_RISCV_REG_MSTATUS);
+    const bool to_supervisor = from <= 1 && ((read(UC_RISCV_REG_MEDELEG) >> cause) & 1) != 0;
+    uint64_t target;
+    if (to_supervisor) {
+      write(UC_RISCV_REG_SEPC, epc);
+      write(UC_RISCV_REG_SCAUSE, cause);
+      write(UC_RISCV_REG_STVAL, tval);
+      const uint64_t sie = (status >> 1) & 1;
+      status = (status & ~((1ull << 5) | (1ull << 1) | (1ull << 8))) | (sie << 5) | ((from & 1) << 8);
+      target = read(UC_RISCV_REG_STVEC) & ~uint64_t{3};
+    } else {
+      write(UC_RISCV_REG_MEPC, epc);
+      write(UC_RISCV_REG_MCAUSE, cause);
+      write(UC_RISCV_REG_MTVAL, tval);
+      const uint64_t mie = (status >> 3) & 1;
+      status = (status & ~((1ull << 7) | (1ull << 3) | (3ull << 11))) | (mie << 7) | (from << 11);
+      target = read(UC_RISCV_REG_MTVEC) & ~uint64_t{3};
+    }
+    write(UC_RISCV_REG_MSTATUS, status);
+    write(UC_RISCV_REG_PC, target);
+    state.set_privilege(to_supervisor ? 1 : 3);
+  }
+
+  // --- interrupts ----------------------------------------------------------------
+
+  uint64_t line_bits() const {
+    return (cpu.msip.read() ? kMsip : 0) | (cpu.mtip.read() ? kMtip : 0) | (cpu.seip.read() ? kSeip : 0) |
+           (cpu.meip.read() ? kMeip : 0);
+  }
+
+  void apply_lines() {
+    const uint64_t bits = line_bits();
+    if (bits == applied_lines) return;
+    state.set_mip_bits(kLineBits, bits);
+    applied_lines = bits;
+  }
+
+  bool interrupt_pending() { return (state.mip() & state.mie()) != 0; }
+
+  // --- state --------------------------------------------------------------------------
+
+  struct BlockCount {
+    uint64_t address = ~uint64_t{0};
+    uint32_t size = 0;
+    unsigned count = 0;
+  };
+
+  RiscvCpu& cpu;
+  uc_engine* uc;
+  detail::UnicornRiscvState state;
+  detail::UnicornMemoryMap memory;
+  tlm_utils::tlm_quantumkeeper quantum;
+  tlm::tlm_generic_payload payload;
+  TxAttributes attributes;
+  std::array<BlockCount, 4096> blocks{};
+  std::vector<std::pair<uint64_t, uint64_t>> denials;
+  std::vector<std::pair<uint64_t, uint64_t>> invalidations;
+  std::vector<uint64_t> probes;
+  uint64_t run_executed = 0;
+  uint64_t run_budget = 0;
+  uint64_t applied_lines = 0;
+  bool stop_requested = false;
+  std::vector<std::pair<uint64_t, uint64_t>> flushes;
+  bool running = false;
+};
+
+RiscvCpu::RiscvCpu(sc_core::sc_module_name name, const RiscvCpuConfig& config)
+    : sc_core::sc_module(name), socket("socket"), config_(config) {
+  const std::string problem = unicorn_layout_problem();
+  if (!problem.empty()) {
+    const std::string message = std::string(this->name()) + ": " + problem;
+    SC_REPORT_ERROR("tlmmap/cpu", message.c_str());
+    return;
+  }
+  if (config_.address_limit < kPage || config_.address_limit % kPage != 0) {
+    const std::string message = std::string(this->name()) + ": address_limit " + hex(config_.address_limit) +
+                                " is not a whole number of 4 KiB pages";
+    SC_REPORT_ERROR("tlmmap/cpu", message.c_str());
+    return;
+  }
+  engine_ = std::make_unique<Engine>(*this);
+  socket.register_invalidate_direct_mem_ptr(this, &RiscvCpu::invalidate_direct_mem_ptr);
+  socket.register_nb_transport_bw(this, &RiscvCpu::nb_transport_bw);
+  SC_THREAD(run);
+}
+
+RiscvCpu::~RiscvCpu() = default;
+
+std::string RiscvCpu::unicorn_layout_problem() {
+  static const std::string problem = detail::UnicornRiscvState::layout_problem();
+  return problem;
+}
+
+void RiscvCpu::set_register(unsigned index, uint64_t value) {
+  if (index == 0 || index > 31) return;
+  uc_reg_write(engine_->uc, UC_RISCV_REG_X0 + static_cast<int>(index), &value);
+}
+
+uint64_t RiscvCpu::get_register(unsigned index) const {
+  uint64_t value = 0;
+  if (index > 0 && index <= 31) uc_reg_read(engine_->uc, UC_RISCV_REG_X0 + static_cast<int>(index), &value);
+  return value;
+}
+
+uint64_t RiscvCpu::pc() const {
+  uint64_t value = 0;
+  uc_reg_read(engine_->uc, UC_RISCV_REG_PC, &value);
+  return value;
+}
+
+unsigned RiscvCpu::privilege() const { return static_cast<unsigned>(engine_->state.privilege()); }
+
+void RiscvCpu::load(uint64_t address, const void* data, std::size_t length) {
+  const auto* first = static_cast<const uint8_t*>(data);
+  if (sc_core::sc_get_status() & (sc_core::SC_ELABORATION | sc_core::SC_BEFORE_END_OF_ELABORATION |
+                                  sc_core::SC_END_OF_ELABORATION)) {
+    // The socket is bound only once elaboration is over.
+    images_.push_back({address, std::vector<uint8_t>(first, first + length)});
+    return;
+  }
+  tlm::tlm_generic_payload gp;
+  const auto* bytes = static_cast<const uint8_t*>(data);
+  constexpr std::size_t kChunk = 0x10000;
+  for (std::size_t done = 0; done < length;) {
+    const auto n = static_cast<unsigned>(std::min(kChunk, length - done));
+    gp.set_command(tlm::TLM_WRITE_COMMAND);
+    gp.set_address(address + done);
+    gp.set_data_ptr(const_cast<uint8_t*>(bytes + done));
+    gp.set_data_length(n);
+    gp.set_streaming_width(n);
+    if (socket->transport_dbg(gp) != n) {
+      const std::string message = std::string(name()) + ": cannot load " + std::to_string(length) + " bytes at " +
+                                  hex(address) + ": the map refuses the bytes at " + hex(address + done);
+      SC_REPORT_ERROR("tlmmap/cpu", message.c_str());
+      return;
+    }
+    done += n;
+  }
+}
+
+void RiscvCpu::load_file(uint64_t address, const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    const std::string message = std::string(name()) + ": cannot read image '" + path + "'";
+    SC_REPORT_ERROR("tlmmap/cpu", message.c_str());
+    return;
+  }
+  const std::vector<char> image((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  load(address, image.data(), image.size());
+}
+
+void RiscvCpu::start_of_simulation() {
+  for (const Image& image : images_) load(image.address, image.bytes.data(), image.bytes.size());
+  images_.clear();
+}
+
+void RiscvCpu::invalidate_direct_mem_ptr(sc_dt::uint64 start, sc_dt::uint64 end) {
+  if (engine_) engine_->invalidate(start, end);
+}
+
+void RiscvCpu::run() {
+  Engine& e = *engine_;
+  e.map_physical_space();
+  const sc_core::sc_time& step = config_.instruction_time;
+  sc_core::sc_event_or_list lines;
+  for (auto* line : {&mtip, &msip, &meip, &seip}) lines |= line->value_changed_event();
+  for (;;) {
+    e.apply_pending();
+    e.apply_lines();
+    const sc_core::sc_time global = tlm_utils::tlm_quantumkeeper::get_global_quantum();
+    const sc_core::sc_time local = e.quantum.get_local_time();
+    // Without a global quantum, sync every kDefaultRun instructions.
+    e.run_budget = global == sc_core::SC_ZERO_TIME ? kDefaultRun
+                   : global > local                ? std::max<uint64_t>(1, static_cast<uint64_t>((global - local) / step))
+                                                   : 1;
+    if (config_.instruction_limit != 0) {
+      e.run_budget = std::min(e.run_budget, config_.instruction_limit - stats_.instructions);
+    }
+    e.run_executed = 0;
+    e.stop_requested = false;
+    e.running = true;
+    const uc_err err = uc_emu_start(e.uc, pc(), kNeverReached, 0, 0);
+    e.running = false;
+    ++stats_.runs;
+    stats_.instructions += e.run_executed;
+    e.quantum.inc(static_cast<double>(e.run_executed) * step);
+    if (stop_called()) wait();  // the simulation ends; stay put
+    if (config_.instruction_limit != 0 && stats_.instructions >= config_.instruction_limit) {
+      e.quantum.sync();
+      sc_core::sc_stop();
+      wait();
+    }
+    if (err == UC_ERR_INSN_INVALID) {
+      uint32_t insn = 0;
+      uc_mem_read(e.uc, pc(), &insn, 4);
+      if (insn == kEbreak || static_cast<uint16_t>(insn) == kCEbreak) {
+        e.take_trap(kBreakpoint, pc(), pc());
+        continue;
+      }
+    }
+    if (err != UC_ERR_OK) {
+      const std::string message = std::string(name()) + ": Unicorn stopped at pc " + hex(pc()) + ": " +
+                                  uc_strerror(err) + "; simulation stopped";
+      SC_REPORT_ERROR("tlmmap/cpu", message.c_str());
+      sc_core::sc_stop();
+      wait();
+    }
+    if (!e.stop_requested) {
+      // Unicorn returns by itself only from WFI: sleep until an enabled
+      // interrupt is pending.
+      ++stats_.wfi;
+      e.quantum.sync();
+      e.apply_lines();
+      while (!e.interrupt_pending()) {
+        wait(lines);
+        e.apply_lines();
+      }
+      continue;
+    }
+    if (e.quantum.need_sync()) e.quantum.sync();
+  }
+}
+
+}  // namespace tlmmap
