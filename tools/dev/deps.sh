@@ -2,7 +2,8 @@
 # Installs the Debian 12 packages tlmmap builds with (only those missing).
 set -euo pipefail
 packages=(cmake ninja-build pkg-config g++ libsystemc-dev libsystemc-doc libboost-dev
-          libgtest-dev libgmock-dev libbenchmark-dev nlohmann-json3-dev libyaml-cpp-dev libcli11-dev)
+          libgtest-dev libgmock-dev libbenchmark-dev nlohmann-json3-dev libyaml-cpp-dev libcli11-dev
+          verilator)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
