@@ -161,6 +161,40 @@ TEST(TlmToAxi, NbTransportPipelinesAndCompletesOutOfOrderAcrossIds) {
   top.expect_clean();
 }
 
+// Without backpressure a long transaction moves one beat per clock on W
+// and on R: no bubble between beats or bursts.
+TEST(TlmToAxi, OneBeatPerClockWithoutBackpressure) {
+  ManagerTop<64, Vaxi_ram64, Vaxi_checker64> top;
+  struct Span {
+    uint64_t beats = 0, first = 0, last = 0;
+    void beat(uint64_t cycle) {
+      if (beats++ == 0) first = cycle;
+      last = cycle;
+    }
+  } w, r;
+  top.cpu.body = [&] {
+    top.release_reset();
+    sc_spawn([&] {
+      for (uint64_t cycle = 0;; ++cycle) {
+        wait(top.clk.posedge_event());
+        if (top.wires.wvalid.read() && top.wires.wready.read()) w.beat(cycle);
+        if (top.wires.rvalid.read() && top.wires.rready.read()) r.beat(cycle);
+      }
+    });
+    OwnedTxn t;
+    t.set(tlm::TLM_WRITE_COMMAND, kWindow, std::vector<uint8_t>(kRamBytes, 1));
+    top.cpu.transport(t.gp);
+    t.set(tlm::TLM_READ_COMMAND, kWindow, std::vector<uint8_t>(kRamBytes));
+    top.cpu.transport(t.gp);
+  };
+  sc_start();
+  EXPECT_EQ(w.beats, kRamBytes / 8);
+  EXPECT_EQ(r.beats, kRamBytes / 8);
+  EXPECT_EQ(w.last - w.first + 1, w.beats) << "write beats per clock: " << double(w.beats) / (w.last - w.first + 1);
+  EXPECT_EQ(r.last - r.first + 1, r.beats) << "read beats per clock: " << double(r.beats) / (r.last - r.first + 1);
+  top.expect_clean();
+}
+
 TEST(TlmToAxi, SlverrAndDecerrBecomeTlmErrors) {
   ManagerTop<64, Vaxi_ram64, Vaxi_checker64> top;
   std::vector<tlm::tlm_response_status> got;
