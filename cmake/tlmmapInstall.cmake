@@ -4,6 +4,10 @@ set(tlmmap_installed_targets tlmmap tlmmap_core tlmmap_tlm)
 if(TLMMAP_BUILD_MEMMAP)
   list(APPEND tlmmap_installed_targets tlmmap_memmap)
 endif()
+if(TLMMAP_BUILD_ADAPTERS)
+  list(APPEND tlmmap_installed_targets tlmmap_adapters)
+  install(FILES ${PROJECT_SOURCE_DIR}/cmake/tlmmapRtl.cmake DESTINATION ${CMAKE_INSTALL_LIBDIR}/cmake/tlmmap)
+endif()
 install(TARGETS ${tlmmap_installed_targets} EXPORT tlmmapTargets
   ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR}
   LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR}

@@ -1,0 +1,35 @@
+// The clock and reset pins every bridge has. Bridges sample their pins on
+// the rising edge of `clk` (an sc_clock of the user's) and drive right after
+// it, as flip-flops would; `rst` is active low unless the bridge is told
+// otherwise. While a bridge has nothing to do it waits on events, not on
+// the clock, so an idle bridge costs the simulation nothing.
+#pragma once
+
+#include <systemc>
+
+#include "tlmmap/adapters/amba.hpp"
+
+namespace tlmmap::adapters {
+
+struct BridgeOptions {
+  ResetPolarity reset = ResetPolarity::active_low;
+  unsigned max_outstanding = 16;  // AXI bursts per direction awaiting a response
+};
+
+class ClockReset {
+ public:
+  sc_core::sc_in<bool> clk{"clk"};
+  sc_core::sc_in<bool> rst{"rst"};
+
+ protected:
+  explicit ClockReset(ResetPolarity polarity) : polarity_(polarity) {}
+  bool in_reset() const { return rst.read() == (polarity_ == ResetPolarity::active_high); }
+  void wait_for_reset_end() {
+    while (in_reset()) sc_core::wait(rst.value_changed_event());
+  }
+
+ private:
+  ResetPolarity polarity_;
+};
+
+}  // namespace tlmmap::adapters
