@@ -212,6 +212,9 @@ RomRegion::RomRegion(std::string name, u128 size, const RamFile& file)
 RomDeviceRegion::RomDeviceRegion(std::string name, u128 size, MmioOps ops)
     : MmioRegion(std::make_unique<detail::RomDeviceNode>(std::move(name), size, std::move(ops))) {}
 
+RomDeviceRegion::RomDeviceRegion(std::string name, u128 size, MmioOps ops, const RamFile& file)
+    : MmioRegion(std::make_unique<detail::RomDeviceNode>(std::move(name), size, std::move(ops), file)) {}
+
 void RomDeviceRegion::set_romd(bool romd) {
   if (romd == node().romd_mode) return;
   node().romd_mode = romd;

@@ -289,6 +289,11 @@ class RomDeviceNode : public MmioNode {
  public:
   RomDeviceNode(std::string name, u128 size, MmioOps ops)
       : MmioNode(std::move(name), size, std::move(ops), RegionKind::rom_device), memory_(this->size) { claim_name(); }
+  RomDeviceNode(std::string name, u128 size, MmioOps ops, const RamFile& file)
+      : MmioNode(std::move(name), size, std::move(ops), RegionKind::rom_device),
+        memory_(this->size, file.path, file.shared, this->name) {
+    claim_name();
+  }
 
   std::string_view own_type_name() const noexcept override { return romd_mode ? "romd" : "i/o"; }
   Route route(const FlatRange& range, bool is_write) const noexcept override;

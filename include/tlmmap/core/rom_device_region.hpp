@@ -4,12 +4,16 @@
 #pragma once
 
 #include "tlmmap/core/mmio_region.hpp"
+#include "tlmmap/core/ram_backing.hpp"
 
 namespace tlmmap {
 
 class RomDeviceRegion : public MmioRegion {
  public:
   RomDeviceRegion(std::string name, u128 size, MmioOps ops = {});
+  // Its memory from a file (ram_backing.hpp), as RamRegion's: a flash whose
+  // content lives in an image file (shared: writes reach the file).
+  RomDeviceRegion(std::string name, u128 size, MmioOps ops, const RamFile& file);
 
   // QEMU's memory_region_rom_device_set_romd().
   void set_romd(bool romd);
