@@ -54,3 +54,41 @@ static inline void mmio_write64(uintptr_t a, uint64_t v) { *(volatile uint64_t*)
 
 static inline uint64_t clint_mtime(void) { return mmio_read64(VIRT_CLINT_BASE + 0xbff8); }
 static inline void clint_set_mtimecmp(uint64_t t) { mmio_write64(VIRT_CLINT_BASE + 0x4000, t); }
+
+// PLIC (QEMU virt's layout): hart 0's context 0 is M-mode, context 1 S-mode.
+#define PLIC_CONTEXT_M 0
+#define PLIC_CONTEXT_S 1
+static inline void plic_set_priority(unsigned irq, uint32_t p) { mmio_write32(VIRT_PLIC_BASE + 4 * irq, p); }
+static inline int plic_pending(unsigned irq) {
+  return (mmio_read32(VIRT_PLIC_BASE + 0x1000 + 4 * (irq / 32)) >> (irq % 32)) & 1;
+}
+static inline void plic_enable(unsigned context, unsigned irq, int on) {
+  const uintptr_t a = VIRT_PLIC_BASE + 0x2000 + 0x80 * context + 4 * (irq / 32);
+  const uint32_t bit = 1u << (irq % 32);
+  mmio_write32(a, on ? (mmio_read32(a) | bit) : (mmio_read32(a) & ~bit));
+}
+static inline void plic_set_threshold(unsigned context, uint32_t t) {
+  mmio_write32(VIRT_PLIC_BASE + 0x200000 + 0x1000 * context, t);
+}
+static inline uint32_t plic_claim(unsigned context) { return mmio_read32(VIRT_PLIC_BASE + 0x200004 + 0x1000 * context); }
+static inline void plic_complete(unsigned context, uint32_t irq) {
+  mmio_write32(VIRT_PLIC_BASE + 0x200004 + 0x1000 * context, irq);
+}
+
+// goldfish RTC registers.
+#define RTC_TIME_LOW 0x00
+#define RTC_TIME_HIGH 0x04
+#define RTC_ALARM_LOW 0x08
+#define RTC_ALARM_HIGH 0x0c
+#define RTC_IRQ_ENABLED 0x10
+#define RTC_CLEAR_ALARM 0x14
+#define RTC_ALARM_STATUS 0x18
+#define RTC_CLEAR_INTERRUPT 0x1c
+static inline uint64_t rtc_time_ns(void) {
+  const uint32_t low = mmio_read32(VIRT_RTC_BASE + RTC_TIME_LOW);  // latches the high half
+  return ((uint64_t)mmio_read32(VIRT_RTC_BASE + RTC_TIME_HIGH) << 32) | low;
+}
+static inline void rtc_set_alarm(uint64_t at_ns) {
+  mmio_write32(VIRT_RTC_BASE + RTC_ALARM_HIGH, (uint32_t)(at_ns >> 32));
+  mmio_write32(VIRT_RTC_BASE + RTC_ALARM_LOW, (uint32_t)at_ns);
+}
