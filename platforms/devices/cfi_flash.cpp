@@ -65,17 +65,35 @@ bool prepare_image(const std::string& name, const std::string& path, uint64_t si
 
 }  // namespace
 
-CfiFlash::CfiFlash(std::string name, CfiFlashConfig config) : config_(std::move(config)) {
+CfiFlash::CfiFlash(std::string name, CfiFlashConfig config)
+    : config_(std::move(config)), owned_(std::make_unique<RomDeviceRegion>(std::move(name), config_.size)) {
+  region_ = owned_.get();
+  attach();
+}
+
+CfiFlash::CfiFlash(RomDeviceRegion& region, CfiFlashConfig config) : config_(std::move(config)), region_(&region) {
+  attach();
+}
+
+void CfiFlash::attach() {
   const CfiFlashConfig& c = config_;
+  const std::string& name = region_->name();
   if (!power_of_two(c.bank_width) || c.bank_width > 4 || !power_of_two(c.device_width) ||
       c.device_width > c.bank_width || !power_of_two(c.block_size) || c.size % c.block_size != 0 ||
-      c.block_size % c.bank_width != 0) {
-    SC_REPORT_ERROR(kFlashMsg, ("flash '" + name + "': bad geometry (size " + hex(c.size) + ", blocks of " +
-                                hex(c.block_size) + ", bank width " + std::to_string(c.bank_width) +
-                                ", device width " + std::to_string(c.device_width) + ")")
+      c.block_size % c.bank_width != 0 || region_->size() != c.size) {
+    SC_REPORT_ERROR(kFlashMsg, ("flash '" + name + "': bad geometry (size " + hex(c.size) + ", region of " +
+                                hex(static_cast<uint64_t>(region_->size())) + ", blocks of " + hex(c.block_size) +
+                                ", bank width " + std::to_string(c.bank_width) + ", device width " +
+                                std::to_string(c.device_width) + ")")
                                    .c_str());
     return;
   }
+  if (!c.file.empty() && !(prepare_image(name, c.file, c.size) && region_->back_with_file(RamFile{c.file, true}))) {
+    return;
+  }
+  memory_ = region_->host_ptr();
+  if (memory_ == nullptr) return;
+  if (c.file.empty()) std::memset(memory_, 0xff, c.size);
   MmioOps ops;
   ops.read = [this](uint64_t offset, unsigned size) { return read(offset, size); };
   ops.write = [this](uint64_t offset, uint64_t value, unsigned size) { write(offset, value, size); };
@@ -86,15 +104,7 @@ CfiFlash::CfiFlash(std::string name, CfiFlashConfig config) : config_(std::move(
     return v;
   };
   ops.endianness = Endianness::little;
-  if (c.file.empty()) {
-    region_ = std::make_unique<RomDeviceRegion>(name, c.size, std::move(ops));
-    memory_ = region_->host_ptr();
-    if (memory_ != nullptr) std::memset(memory_, 0xff, c.size);
-  } else {
-    if (!prepare_image(name, c.file, c.size)) return;
-    region_ = std::make_unique<RomDeviceRegion>(name, c.size, std::move(ops), RamFile{c.file, true});
-    memory_ = region_->host_ptr();
-  }
+  region_->set_ops(std::move(ops));
   build_cfi_table();
   region_->set_romd(true);
 }

@@ -212,9 +212,6 @@ RomRegion::RomRegion(std::string name, u128 size, const RamFile& file)
 RomDeviceRegion::RomDeviceRegion(std::string name, u128 size, MmioOps ops)
     : MmioRegion(std::make_unique<detail::RomDeviceNode>(std::move(name), size, std::move(ops))) {}
 
-RomDeviceRegion::RomDeviceRegion(std::string name, u128 size, MmioOps ops, const RamFile& file)
-    : MmioRegion(std::make_unique<detail::RomDeviceNode>(std::move(name), size, std::move(ops), file)) {}
-
 void RomDeviceRegion::set_romd(bool romd) {
   if (romd == node().romd_mode) return;
   node().romd_mode = romd;
@@ -222,6 +219,9 @@ void RomDeviceRegion::set_romd(bool romd) {
 }
 
 uint8_t* RomDeviceRegion::host_ptr() { return static_cast<detail::RomDeviceNode&>(node()).host(); }
+bool RomDeviceRegion::back_with_file(const RamFile& file) {
+  return static_cast<detail::RomDeviceNode&>(node()).back_with_file(file);
+}
 
 ReservationRegion::ReservationRegion(std::string name, u128 size)
     : Region(std::make_unique<detail::RefusingNode>(std::move(name), RegionKind::reservation, size, "reservation",

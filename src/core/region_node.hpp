@@ -289,17 +289,13 @@ class RomDeviceNode : public MmioNode {
  public:
   RomDeviceNode(std::string name, u128 size, MmioOps ops)
       : MmioNode(std::move(name), size, std::move(ops), RegionKind::rom_device), memory_(this->size) { claim_name(); }
-  RomDeviceNode(std::string name, u128 size, MmioOps ops, const RamFile& file)
-      : MmioNode(std::move(name), size, std::move(ops), RegionKind::rom_device),
-        memory_(this->size, file.path, file.shared, this->name) {
-    claim_name();
-  }
 
   std::string_view own_type_name() const noexcept override { return romd_mode ? "romd" : "i/o"; }
   Route route(const FlatRange& range, bool is_write) const noexcept override;
   MemTxResult access(const Piece& piece) override;
   uint64_t debug_access(uint64_t offset, uint8_t* data, uint64_t length, bool is_write) override;
   uint8_t* host() { return memory_.data(name); }
+  bool back_with_file(const RamFile& file) { return memory_.back_with_file(file.path, file.shared, name); }
   uint8_t* host_memory() override { return host(); }
   DirtyBitmaps* dirty_bitmaps(bool make) override {
     if (!dirty_ && make) dirty_ = std::make_unique<DirtyBitmaps>(memory_.size());

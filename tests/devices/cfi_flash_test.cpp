@@ -228,6 +228,29 @@ TEST(CfiFlash, AShorterImageIsPaddedErasedALongerOneRefused) {
   std::remove(path.c_str());
 }
 
+TEST(CfiFlash, BehindAMapsRegionItsImageFileAppearsAtTheSameAddress) {
+  const std::string path = temp_path("attached");
+  std::remove(path.c_str());
+  RomDeviceRegion region("virt.flash0", 32 << 20);  // as a memmap file makes it
+  uint8_t* before = region.host_ptr();
+  CfiFlashConfig c;
+  c.file = path;
+  CfiFlash flash(region, c);
+  EXPECT_EQ(&flash.region(), &region);
+  EXPECT_EQ(region.host_ptr(), before);
+  uint64_t v = 0;
+  EXPECT_EQ(region.dispatch_write(0x10, 0x40, 4, MemTxAttrs{}), MemTxResult::ok);
+  EXPECT_EQ(region.dispatch_write(0x10, 0xabcd1234, 4, MemTxAttrs{}), MemTxResult::ok);
+  EXPECT_EQ(region.dispatch_read(0x10, v, 4, MemTxAttrs{}), MemTxResult::ok);
+  EXPECT_EQ(v, 0x00800080u);
+  std::ifstream in(path, std::ios::binary);
+  in.seekg(0x10);
+  uint32_t word = 0;
+  in.read(reinterpret_cast<char*>(&word), 4);
+  EXPECT_EQ(word, 0xabcd1234u);
+  std::remove(path.c_str());
+}
+
 TEST(CfiFlash, DmiReadsInRomdModeAreWithdrawnByACommand) {
   tlmmap::Bus<32> bus("bus");
   CfiFlash flash("virt.flash0", {});

@@ -54,7 +54,11 @@ class CfiFlash {
   static constexpr uint8_t kStatusEraseError = 0x20;
   static constexpr uint8_t kStatusProgramError = 0x10;
 
+  // A flash with a region of its own, named `name`.
   CfiFlash(std::string name, CfiFlashConfig config);
+  // The flash behind `region` (a map's ROM device, e.g. loaded from a
+  // memmap file; as big as the flash), whose ops it sets.
+  CfiFlash(RomDeviceRegion& region, CfiFlashConfig config);
   CfiFlash(const CfiFlash&) = delete;
   CfiFlash& operator=(const CfiFlash&) = delete;
 
@@ -79,7 +83,10 @@ class CfiFlash {
   void build_cfi_table();
 
   CfiFlashConfig config_;
-  std::unique_ptr<RomDeviceRegion> region_;
+  void attach();
+
+  std::unique_ptr<RomDeviceRegion> owned_;
+  RomDeviceRegion* region_ = nullptr;
   uint8_t* memory_ = nullptr;
   uint8_t cmd_ = 0x00;
   unsigned wcycle_ = 0;
