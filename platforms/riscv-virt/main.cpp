@@ -158,7 +158,7 @@ int sc_main(int argc, char* argv[]) {
     }
     return status;
   } catch (const sc_core::sc_report& report) {
-    std::cerr << "riscv-virt: " << report.get_msg() << "\n";
+    std::cerr << report.get_msg() << "\n";
     return 2;
   } catch (const CLI::ValidationError& e) {
     std::cerr << "riscv-virt: " << e.what() << "\n";

@@ -66,16 +66,13 @@ void VirtMachine::load_map() {
 }
 
 void VirtMachine::place_ram() {
+  // The map's RAM is resizeable (max_size): it takes the configured size.
   RamRegion& ram = region<RamRegion>("ram");
-  if (config_.ram_size == 0 || config_.ram_size % 4096 != 0) {
-    refuse("riscv-virt: RAM size " + hex(config_.ram_size) + " is not a positive multiple of 4 KiB");
+  if (config_.ram_size == 0 || config_.ram_size % 4096 != 0 || config_.ram_size > ram.max_size()) {
+    refuse("riscv-virt: RAM size " + hex(config_.ram_size) + " is not a positive multiple of 4 KiB up to " +
+           hex(static_cast<uint64_t>(ram.max_size())) + " (region '" + ram.name() + "')");
   }
-  if (ram.size() == config_.ram_size) return;
-  // Another size: a RAM region of that size takes the loaded one's place and name.
-  RamRegion& sized = map_->make<RamRegion>("ram-" + hex(config_.ram_size), ram.name(), config_.ram_size);
-  const uint64_t base = ram.address();
-  system_->del_subregion(ram);
-  system_->add_subregion(base, sized);
+  if (ram.size() != config_.ram_size) ram.resize(config_.ram_size);
 }
 
 void VirtMachine::wire_core() {

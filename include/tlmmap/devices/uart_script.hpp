@@ -12,7 +12,9 @@
 //   @send TEXT     send TEXT at once, no newline (e.g. a key that stops a
 //                  countdown after `@wait autoboot:`)
 // Output is matched from the end of the last thing sent, so a command's echo
-// never satisfies the next wait. tests/platforms/riscv-virt/record-qemu.py
+// never satisfies the next wait. When sent bytes reach the UART is the
+// sender's choice (riscv-virt delivers them 1 ms of simulated time later,
+// as QEMU's host-side input arrives while the guest runs on). tests/platforms/riscv-virt/record-qemu.py
 // follows the same rules to feed QEMU.
 #pragma once
 

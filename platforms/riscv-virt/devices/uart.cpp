@@ -1,12 +1,16 @@
 // The console: an ns16550A at the map's "uart" region, PLIC source 10
 // (QEMU virt's UART0_IRQ). TX goes to stdout or --uart-output; RX comes from
 // the --uart-input script, or else from the host's stdin (polled every
-// millisecond of simulated time until it ends).
+// millisecond of simulated time until it ends). What the script sends
+// reaches the UART kTypingDelay of simulated time later, as keys typed into
+// QEMU arrive while the guest runs on: a key typed at U-Boot's countdown
+// then arrives during the countdown, as on QEMU, not before it starts.
 #define SC_INCLUDE_DYNAMIC_PROCESSES
 #include <poll.h>
 #include <unistd.h>
 
 #include <cstdio>
+#include <deque>
 
 #include "tlmmap/devices/uart_16550.hpp"
 #include "tlmmap/devices/uart_script.hpp"
@@ -17,6 +21,7 @@ namespace {
 
 constexpr unsigned kIrq = 10;
 constexpr uint32_t kClockHz = 3686400;  // what QEMU's tree tells drivers
+const sc_core::sc_time kTypingDelay{1, sc_core::SC_MS};
 
 struct Console : tlmmap::virt::VirtDevice {
   tlmmap::Uart16550 uart{"uart"};
@@ -24,6 +29,8 @@ struct Console : tlmmap::virt::VirtDevice {
   std::FILE* out = stdout;
   bool flush_each = false;
   tlmmap::UartScript script;
+  sc_core::sc_event_queue typed{"typed"};
+  std::deque<std::string> in_flight;  // sent by the script, not yet arrived
 
   explicit Console(tlmmap::virt::VirtContext& machine) : region(machine.region<tlmmap::MmioRegion>("uart")) {
     region.set_ops(uart.ops());
@@ -39,7 +46,20 @@ struct Console : tlmmap::virt::VirtDevice {
     flush_each = isatty(fileno(out)) != 0;
     if (!config.uart_input.empty()) {
       script = tlmmap::UartScript::load_file(config.uart_input);
-      script.set_sender([this](const std::string& bytes) { uart.receive(bytes); });
+      script.set_sender([this](const std::string& bytes) {
+        in_flight.push_back(bytes);
+        typed.notify(kTypingDelay);
+      });
+      sc_core::sc_spawn_options arrival;
+      arrival.spawn_method();
+      arrival.set_sensitivity(&typed);
+      arrival.dont_initialize();
+      sc_core::sc_spawn(
+          [this] {
+            uart.receive(in_flight.front());
+            in_flight.pop_front();
+          },
+          "uart_typed", &arrival);
       script.start();
       uart.set_output([this](char c) {
         put(c);
