@@ -17,7 +17,6 @@ uint64_t sim_ns() { return static_cast<uint64_t>(sc_core::sc_time_stamp().to_sec
 
 GoldfishRtc::GoldfishRtc(sc_core::sc_module_name name, std::optional<uint64_t> start_ns)
     : sc_module(name),
-      irq("irq"),
       registers_(std::string(this->name()), kSize),
       offset_ns_(static_cast<int64_t>(start_ns ? *start_ns : host_wall_clock_ns())) {
   MmioOps ops;
@@ -35,8 +34,8 @@ GoldfishRtc::GoldfishRtc(sc_core::sc_module_name name, std::optional<uint64_t> s
   registers_.set_ops(std::move(ops));
 
   SC_HAS_PROCESS(GoldfishRtc);
-  SC_METHOD(alarm_fired);
-  sensitive << alarm_event_;
+  SC_METHOD(update);
+  sensitive << alarm_event_ << update_event_;
   dont_initialize();
 }
 
@@ -99,13 +98,13 @@ void GoldfishRtc::arm_alarm(uint64_t at_ns) {
   }
 }
 
-void GoldfishRtc::alarm_fired() {
-  if (!alarm_armed_) return;
-  alarm_armed_ = false;
-  irq_pending_ = true;
-  update_irq();
+void GoldfishRtc::update() {
+  if (alarm_armed_ && now_ns() >= alarm_ns_) {
+    alarm_armed_ = false;
+    irq_pending_ = true;
+  }
+  const bool level = irq_pending_ && irq_enabled_;
+  if (irq.read() != level) irq.write(level);
 }
-
-void GoldfishRtc::update_irq() { irq.write(irq_pending_ && irq_enabled_); }
 
 }  // namespace tlmmap

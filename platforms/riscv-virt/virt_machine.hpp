@@ -51,6 +51,10 @@ struct VirtConfig {
   // (empty: stdout).
   std::string uart_input;
   std::string uart_output;
+  // The CFI flash's image file (shared; made erased if missing; empty: none).
+  std::string flash;
+  // Where the framebuffer writes its PNG frames (empty: none written).
+  std::string framebuffer_dir;
   // CPU timing: guest time per instruction, and the global quantum.
   sc_core::sc_time instruction_time{1, sc_core::SC_NS};
   sc_core::sc_time quantum{10, sc_core::SC_US};
@@ -93,7 +97,10 @@ class VirtMachine : public sc_core::sc_module, private VirtContext {
   ContainerRegion* system_ = nullptr;
   AddressSpace* space_ = nullptr;
   std::unique_ptr<AddressSpaceTarget<32>> target_;
-  sc_core::sc_signal<bool> mtip_{"mtip"}, msip_{"msip"}, meip_{"meip"}, seip_{"seip"};
+  // Many writers: the CLINT and the PLIC drive them from the CPU's thread
+  // (a guest write to mtimecmp, a claim) and from their own processes.
+  using Line = sc_core::sc_signal<bool, sc_core::SC_MANY_WRITERS>;
+  Line mtip_{"mtip"}, msip_{"msip"}, meip_{"meip"}, seip_{"seip"};
   std::unique_ptr<AclintMswi> mswi_;
   std::unique_ptr<AclintMtimer> mtimer_;
   std::unique_ptr<Plic> plic_;

@@ -21,7 +21,9 @@
 //   0x20 (reserved, reads 0)
 // When the alarm time comes (an sc_event in simulated time) the alarm is
 // disarmed and its interrupt becomes pending; `irq` is high while it is
-// pending and enabled.
+// pending and enabled. The line is driven by the device's own process only
+// (a register write changes it one delta cycle later), so it can be bound
+// to a one-writer signal such as a PLIC source.
 #pragma once
 
 #include <cstdint>
@@ -40,7 +42,7 @@ class GoldfishRtc : public sc_core::sc_module {
                             kClearInterrupt = 0x1c;
   static constexpr uint64_t kSize = 0x24;  // QEMU's region size
 
-  sc_core::sc_signal<bool, sc_core::SC_MANY_WRITERS> irq;
+  sc_core::sc_out<bool> irq{"irq"};
 
   // `start_ns`: the time at simulated time 0; the host's wall clock if unset.
   explicit GoldfishRtc(sc_core::sc_module_name name, std::optional<uint64_t> start_ns = std::nullopt);
@@ -55,8 +57,9 @@ class GoldfishRtc : public sc_core::sc_module {
   uint64_t read(uint64_t offset);
   void write(uint64_t offset, uint64_t value);
   void arm_alarm(uint64_t at_ns);
-  void alarm_fired();
-  void update_irq();
+  // The device's process: fires a due alarm, drives the line.
+  void update();
+  void update_irq() { update_event_.notify(sc_core::SC_ZERO_TIME); }
 
   MmioRegion registers_;
   int64_t offset_ns_;  // guest time minus simulated time
@@ -66,6 +69,7 @@ class GoldfishRtc : public sc_core::sc_module {
   bool irq_enabled_ = false;
   bool irq_pending_ = false;
   sc_core::sc_event alarm_event_;
+  sc_core::sc_event update_event_;
 };
 
 }  // namespace tlmmap

@@ -12,11 +12,16 @@ static void fill(unsigned x0, unsigned y0, unsigned w, unsigned h, uint32_t xrgb
   }
 }
 
-// Waits `ms` milliseconds of machine time (the device refreshes meanwhile).
+// Sleeps `ms` milliseconds of machine time (the device refreshes meanwhile)
+// in WFI: the timer interrupt is enabled in mie but not globally, so it
+// wakes the hart without trapping.
 static void wait_ms(unsigned ms) {
   const uint64_t end = clint_mtime() + (uint64_t)ms * (VIRT_TIMEBASE_HZ / 1000);
-  while (clint_mtime() < end) {
-  }
+  clint_set_mtimecmp(end);
+  csr_set(mie, MIP_MTIP);
+  while (clint_mtime() < end) wfi();
+  csr_clear(mie, MIP_MTIP);
+  clint_set_mtimecmp(UINT64_MAX);
 }
 
 int main(void) {

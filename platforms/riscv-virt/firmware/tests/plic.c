@@ -6,12 +6,17 @@
 static volatile unsigned claimed;
 static volatile uint32_t last_claim;
 
+// A claim of 0 (nothing pending) is ignored, as Linux's PLIC driver does:
+// on a loosely-timed platform the CPU may see MEIP high until its next
+// synchronisation after the completion (QEMU lowers it at once).
 static void on_trap(uint64_t mcause, uint64_t mepc) {
   (void)mepc;
   if (mcause != (MCAUSE_INTERRUPT | 11)) firmware_fail(1, "not a machine external interrupt");
-  last_claim = plic_claim(PLIC_CONTEXT_M);
+  const uint32_t id = plic_claim(PLIC_CONTEXT_M);
+  if (id == 0) return;
+  last_claim = id;
   mmio_write32(VIRT_RTC_BASE + RTC_CLEAR_INTERRUPT, 1);  // the source's line goes low first
-  plic_complete(PLIC_CONTEXT_M, last_claim);
+  plic_complete(PLIC_CONTEXT_M, id);
   ++claimed;
 }
 

@@ -1,17 +1,29 @@
 // Machine timer interrupts: mtimecmp in the ACLINT, WFI until the
 // interrupt, mcause and the time it came at.
+//
+// As an OS's handler does, it ignores an interrupt taken while no deadline
+// is armed: on a loosely-timed platform the CPU may see MTIP still high
+// until its next synchronisation after the handler's mtimecmp write (QEMU
+// lowers it at once; there such echoes never come).
 #include "firmware.h"
 
 #define TICKS 10000  // 1 ms at 10 MHz
 #define ROUNDS 3
 
 static volatile unsigned interrupts;
+static volatile unsigned echoes;
+static volatile int armed;
 static volatile uint64_t deadline;
 static volatile uint64_t seen_at;
 
 static void on_trap(uint64_t mcause, uint64_t mepc) {
   (void)mepc;
   if (mcause != (MCAUSE_INTERRUPT | 7)) firmware_fail(1, "not a machine timer interrupt");
+  if (!armed) {
+    ++echoes;
+    return;
+  }
+  armed = 0;
   seen_at = clint_mtime();
   ++interrupts;
   clint_set_mtimecmp(UINT64_MAX);  // lowers MTIP
@@ -24,6 +36,7 @@ int main(void) {
   csr_set(mstatus, MSTATUS_MIE);
   for (unsigned round = 1; round <= ROUNDS; ++round) {
     deadline = clint_mtime() + TICKS;
+    armed = 1;
     clint_set_mtimecmp(deadline);
     while (interrupts < round) wfi();
     CHECK(seen_at >= deadline);
@@ -39,5 +52,6 @@ int main(void) {
   }
   CHECK(csr_read(mip) & MIP_MTIP);
   CHECK(interrupts == ROUNDS);
+  printf("timer: %u late echoes ignored\n", echoes);
   return 0;
 }
