@@ -93,7 +93,6 @@ void CfiFlash::attach() {
   }
   memory_ = region_->host_ptr();
   if (memory_ == nullptr) return;
-  if (c.file.empty()) std::memset(memory_, 0xff, c.size);
   MmioOps ops;
   ops.read = [this](uint64_t offset, unsigned size) { return read(offset, size); };
   ops.write = [this](uint64_t offset, uint64_t value, unsigned size) { write(offset, value, size); };

@@ -27,7 +27,7 @@
 // Backed by a file (shared mapping: what the guest programs is in the file
 // and the next run sees it); a missing file is made, erased; a shorter one
 // is padded with erased bytes; a longer one is refused. Without a file the
-// memory is anonymous and starts erased.
+// memory is anonymous and reads as zeros, as QEMU's flash without a drive.
 #pragma once
 
 #include <cstdint>

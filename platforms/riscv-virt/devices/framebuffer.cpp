@@ -28,6 +28,10 @@ struct Framebuffer : tlmmap::virt::VirtDevice {
   void describe(tlmmap::virt::VirtTree& tree) const override {
     const std::string node = "/chosen/framebuffer@" + tlmmap::virt::unit_address(kBase);
     const auto& c = fb.config();
+    // The binding's /chosen carries the root's cells and an identity ranges.
+    tree.dt.set_u32("/chosen", "#address-cells", 2);
+    tree.dt.set_u32("/chosen", "#size-cells", 2);
+    tree.dt.set_empty("/chosen", "ranges");
     tree.dt.add_node(node);
     tree.dt.set_reg(node, {{kBase, uint64_t(fb.stride()) * c.height}});
     tree.dt.set_string(node, "compatible", "simple-framebuffer");
