@@ -2,6 +2,7 @@
 // the start time plus simulated time, reads latch, writes set the time, and
 // the alarm interrupts at its simulated time.
 #include <chrono>
+#include <optional>
 #include <vector>
 
 #include <gtest/gtest.h>
@@ -55,10 +56,20 @@ struct IrqProbe : sc_core::sc_module {
   void seen() { rises.push_back(sc_core::sc_time_stamp()); }
 };
 
+// The RTC with its line bound and watched.
+struct Board {
+  explicit Board(std::optional<uint64_t> start = kStart) : rtc("rtc", start) {
+    rtc.irq.bind(line);
+    probe.irq(line);
+  }
+  GoldfishRtc rtc;
+  sc_core::sc_signal<bool> line{"line"};
+  IrqProbe probe{"probe"};
+};
+
 TEST(GoldfishRtc, TimeIsTheStartTimePlusSimulatedTime) {
-  GoldfishRtc rtc("rtc", kStart);
-  sc_core::sc_signal<bool> line("line");
-  rtc.irq.bind(line);
+  Board b;
+  GoldfishRtc& rtc = b.rtc;
   sc_core::sc_start(sc_core::SC_ZERO_TIME);
   EXPECT_EQ(read_time(rtc), kStart);
   sc_core::sc_start(sc_time(1500, SC_NS));
@@ -69,18 +80,16 @@ TEST(GoldfishRtc, WithoutAStartTimeItStartsAtTheHostsWallClock) {
   const auto before = static_cast<uint64_t>(
       std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::system_clock::now().time_since_epoch())
           .count());
-  GoldfishRtc rtc("rtc");
-  sc_core::sc_signal<bool> line("line");
-  rtc.irq.bind(line);
+  Board b(std::nullopt);
+  GoldfishRtc& rtc = b.rtc;
   const uint64_t t = read_time(rtc);
   EXPECT_GE(t, before);
   EXPECT_LT(t - before, 60'000'000'000ull);  // within a minute
 }
 
 TEST(GoldfishRtc, ReadingTimeLowLatchesTheHighHalfForTimeHigh) {
-  GoldfishRtc rtc("rtc", 0x1'ffff'ff00ull);
-  sc_core::sc_signal<bool> line("line");
-  rtc.irq.bind(line);
+  Board b(0x1'ffff'ff00ull);
+  GoldfishRtc& rtc = b.rtc;
   sc_core::sc_start(sc_core::SC_ZERO_TIME);
   EXPECT_EQ(rd(rtc, GoldfishRtc::kTimeLow), 0xffffff00u);
   sc_core::sc_start(sc_time(0x200, SC_NS));  // the time's high half is 2 now
@@ -90,9 +99,8 @@ TEST(GoldfishRtc, ReadingTimeLowLatchesTheHighHalfForTimeHigh) {
 }
 
 TEST(GoldfishRtc, WritingTimeHighThenTimeLowSetsTheTime) {
-  GoldfishRtc rtc("rtc", kStart);
-  sc_core::sc_signal<bool> line("line");
-  rtc.irq.bind(line);
+  Board b;
+  GoldfishRtc& rtc = b.rtc;
   sc_core::sc_start(sc_time(100, SC_NS));
   wr(rtc, GoldfishRtc::kTimeHigh, 0x12);
   wr(rtc, GoldfishRtc::kTimeLow, 0x34);
@@ -102,11 +110,9 @@ TEST(GoldfishRtc, WritingTimeHighThenTimeLowSetsTheTime) {
 }
 
 TEST(GoldfishRtc, TheAlarmInterruptsAtItsSimulatedTime) {
-  GoldfishRtc rtc("rtc", kStart);
-  sc_core::sc_signal<bool> line("line");
-  rtc.irq.bind(line);
-  IrqProbe probe("probe");
-  probe.irq(line);
+  Board b;
+  GoldfishRtc& rtc = b.rtc;
+  IrqProbe& probe = b.probe;
   sc_core::sc_start(sc_time(10, SC_NS));
   wr(rtc, GoldfishRtc::kIrqEnabled, 1);
   set_alarm(rtc, kStart + 1000);
@@ -124,9 +130,8 @@ TEST(GoldfishRtc, TheAlarmInterruptsAtItsSimulatedTime) {
 }
 
 TEST(GoldfishRtc, AnAlarmInThePastFiresAtOnce) {
-  GoldfishRtc rtc("rtc", kStart);
-  sc_core::sc_signal<bool> line("line");
-  rtc.irq.bind(line);
+  Board b;
+  GoldfishRtc& rtc = b.rtc;
   sc_core::sc_start(sc_time(100, SC_NS));
   wr(rtc, GoldfishRtc::kIrqEnabled, 1);
   set_alarm(rtc, kStart);
@@ -136,9 +141,8 @@ TEST(GoldfishRtc, AnAlarmInThePastFiresAtOnce) {
 }
 
 TEST(GoldfishRtc, ClearAlarmDisarmsIt) {
-  GoldfishRtc rtc("rtc", kStart);
-  sc_core::sc_signal<bool> line("line");
-  rtc.irq.bind(line);
+  Board b;
+  GoldfishRtc& rtc = b.rtc;
   sc_core::sc_start(sc_core::SC_ZERO_TIME);
   wr(rtc, GoldfishRtc::kIrqEnabled, 1);
   set_alarm(rtc, kStart + 500);
@@ -150,11 +154,9 @@ TEST(GoldfishRtc, ClearAlarmDisarmsIt) {
 }
 
 TEST(GoldfishRtc, ReArmingMovesTheAlarm) {
-  GoldfishRtc rtc("rtc", kStart);
-  sc_core::sc_signal<bool> line("line");
-  rtc.irq.bind(line);
-  IrqProbe probe("probe");
-  probe.irq(line);
+  Board b;
+  GoldfishRtc& rtc = b.rtc;
+  IrqProbe& probe = b.probe;
   sc_core::sc_start(sc_core::SC_ZERO_TIME);
   wr(rtc, GoldfishRtc::kIrqEnabled, 1);
   set_alarm(rtc, kStart + 300);
@@ -165,11 +167,9 @@ TEST(GoldfishRtc, ReArmingMovesTheAlarm) {
 }
 
 TEST(GoldfishRtc, SettingTheTimeKeepsTheAlarmAtItsGuestTime) {
-  GoldfishRtc rtc("rtc", kStart);
-  sc_core::sc_signal<bool> line("line");
-  rtc.irq.bind(line);
-  IrqProbe probe("probe");
-  probe.irq(line);
+  Board b;
+  GoldfishRtc& rtc = b.rtc;
+  IrqProbe& probe = b.probe;
   sc_core::sc_start(sc_core::SC_ZERO_TIME);
   wr(rtc, GoldfishRtc::kIrqEnabled, 1);
   set_alarm(rtc, kStart + 1000);
@@ -182,9 +182,8 @@ TEST(GoldfishRtc, SettingTheTimeKeepsTheAlarmAtItsGuestTime) {
 }
 
 TEST(GoldfishRtc, APendingAlarmReachesTheLineOnlyWhileEnabled) {
-  GoldfishRtc rtc("rtc", kStart);
-  sc_core::sc_signal<bool> line("line");
-  rtc.irq.bind(line);
+  Board b;
+  GoldfishRtc& rtc = b.rtc;
   sc_core::sc_start(sc_core::SC_ZERO_TIME);
   set_alarm(rtc, kStart + 100);
   sc_core::sc_start(sc_time(200, SC_NS));
@@ -215,9 +214,8 @@ TEST(GoldfishRtc, OnlyItsOwnProcessDrivesTheLineSoAOneWriterSignalWorks) {
 }
 
 TEST(GoldfishRtc, OnlyWordAccessesAreValid) {
-  GoldfishRtc rtc("rtc", kStart);
-  sc_core::sc_signal<bool> line("line");
-  rtc.irq.bind(line);
+  Board b;
+  GoldfishRtc& rtc = b.rtc;
   uint64_t v = 0;
   EXPECT_EQ(rtc.registers().dispatch_read(GoldfishRtc::kTimeLow, v, 1, MemTxAttrs{}), MemTxResult::decode_error);
   EXPECT_EQ(rtc.registers().dispatch_read(GoldfishRtc::kTimeLow, v, 8, MemTxAttrs{}), MemTxResult::decode_error);
