@@ -52,7 +52,10 @@ struct VirtConfig {
   std::string uart_input;
   std::string uart_output;
   // CPU timing: guest time per instruction, and the global quantum.
-  sc_core::sc_time instruction_time{1, sc_core::SC_NS};
+  // 10 ns: 100 MIPS of guest time, about what the Unicorn hart delivers on
+  // firmware, so guest delays (U-Boot's countdown) last about as long as on
+  // QEMU, whose timer follows the host clock.
+  sc_core::sc_time instruction_time{10, sc_core::SC_NS};
   sc_core::sc_time quantum{10, sc_core::SC_US};
   uint64_t instruction_limit = 0;  // 0: none
 };
