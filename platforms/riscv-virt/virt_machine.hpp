@@ -82,7 +82,7 @@ class VirtMachine : public sc_core::sc_module, private VirtContext {
  private:
   ContainerRegion& system() override { return *system_; }
   BusSocket& bus_socket() override { return target_->target_socket; }
-  sc_core::sc_signal<bool>& irq(unsigned source) override { return plic_->source(source); }
+  IrqLine& irq(unsigned source) override { return plic_->source(source); }
   void finish(int status, const std::string& why) override;
 
   void load_map();
@@ -96,7 +96,7 @@ class VirtMachine : public sc_core::sc_module, private VirtContext {
   ContainerRegion* system_ = nullptr;
   AddressSpace* space_ = nullptr;
   std::unique_ptr<AddressSpaceTarget<32>> target_;
-  sc_core::sc_signal<bool> mtip_{"mtip"}, msip_{"msip"}, meip_{"meip"}, seip_{"seip"};
+  IrqLine mtip_{"mtip"}, msip_{"msip"}, meip_{"meip"}, seip_{"seip"};
   std::unique_ptr<AclintMswi> mswi_;
   std::unique_ptr<AclintMtimer> mtimer_;
   std::unique_ptr<Plic> plic_;
