@@ -47,6 +47,12 @@ grep -q "Platform Name             : riscv-virtio,qemu" "$out/banner" || { echo 
 status=$?
 grep -q "instruction limit reached" "$out/stderr" && [ "$status" -eq 0 ] || { echo "FAIL: --instruction-limit: status $status, $(cat "$out/stderr")"; failures=$((failures + 1)); }
 
+# --dtb: a given tree replaces the generated one (here the generated one,
+# dumped with --dump-dtb, at another address).
+"$virt" --dump-dtb "$out/virt.dtb" --time-limit 0s 2> "$out/stderr" || { echo "FAIL: --dump-dtb"; failures=$((failures + 1)); }
+"$virt" --dtb "$out/virt.dtb" --dtb-address 0x82000000 --time-limit 300ms --uart-output "$out/banner2" 2> "$out/stderr" < /dev/null
+grep -q "Platform Console Device   : uart8250" "$out/banner2" || { echo "FAIL: --dtb: no banner: $(cat "$out/stderr")"; failures=$((failures + 1)); }
+
 # --checkpoint-dir: the core checkpoint of memory and map state at the end.
 rm -rf "$out/ckpt" && mkdir -p "$out/ckpt"
 "$virt" --time-limit 1ms --uart-output /dev/null --checkpoint-dir "$out/ckpt" 2> "$out/stderr" < /dev/null
