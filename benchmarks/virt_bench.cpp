@@ -10,8 +10,8 @@
 // the image in uc_mem_map'ed RAM and, for the MMIO guest, a uc_mmio_map
 // callback answering LSR; a second variant stops from a block hook, as the
 // platform's CPU does. The platform runs slices of simulated time
-// (sc_start) at 10 ns per instruction with quanta of 10 us (its default),
-// 100 us and 1 ms. After the table, the ratios and the MMIO overhead in ns
+// (sc_start) at 10 ns per instruction with quanta of 10 us, 100 us (its
+// default) and 1 ms. After the table, the ratios and the MMIO overhead in ns
 // per access are printed.
 #include <chrono>
 #include <cstdio>

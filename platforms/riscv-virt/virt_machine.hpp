@@ -56,7 +56,9 @@ struct VirtConfig {
   // firmware, so guest delays (U-Boot's countdown) last about as long as on
   // QEMU, whose timer follows the host clock.
   sc_core::sc_time instruction_time{10, sc_core::SC_NS};
-  sc_core::sc_time quantum{10, sc_core::SC_US};
+  // 100 us (10000 instructions): syncs cost little (docs/performance.md);
+  // interrupt lines are seen within a quantum.
+  sc_core::sc_time quantum{100, sc_core::SC_US};
   uint64_t instruction_limit = 0;  // 0: none
 };
 

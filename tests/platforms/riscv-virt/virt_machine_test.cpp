@@ -179,10 +179,10 @@ TEST(VirtMachine, UartInterruptThroughThePlicAndTimerInterruptReachTheHart) {
   EXPECT_EQ(*machine.finished_status(), 0) << machine.finish_reason();
   // The key arrives 1 ms in; the timer fires 10 us after it is set.
   EXPECT_GE(sc_core::sc_time_stamp(), sc_core::sc_time(1010, sc_core::SC_US));
-  EXPECT_LT(sc_core::sc_time_stamp(), sc_core::sc_time(1100, sc_core::SC_US));
+  EXPECT_LT(sc_core::sc_time_stamp(), sc_core::sc_time(1300, sc_core::SC_US));  // within a quantum or two
   // Asleep in WFI, not spinning through the 1 ms (100000 instructions); the
-  // spurious re-entries until the quantum ends account for about 1000.
-  EXPECT_LT(machine.cpu().stats().instructions, 5000u);
+  // spurious re-entries until the quantum (100 us) ends account for at most 10000.
+  EXPECT_LT(machine.cpu().stats().instructions, 25000u);
 }
 #endif
 
