@@ -274,9 +274,16 @@ struct RiscvCpu::Engine {
     if (e->stop_requested) uc_emu_stop(e->uc);
   }
 
+  // The cache hit is inline (this runs for every block executed); a miss
+  // decodes the block.
   unsigned block_instructions(uint64_t address, uint32_t size) {
+    const BlockCount& b = blocks[(address >> 1) & (blocks.size() - 1)];
+    if (__builtin_expect(b.address == address && b.size == size, 1)) return b.count;
+    return count_block(address, size);
+  }
+
+  __attribute__((noinline)) unsigned count_block(uint64_t address, uint32_t size) {
     BlockCount& b = blocks[(address >> 1) & (blocks.size() - 1)];
-    if (b.address == address && b.size == size) return b.count;
     uint8_t code[1024];
     unsigned count;
     if (size <= sizeof code && uc_mem_read(uc, address, code, size) == UC_ERR_OK) {

@@ -17,10 +17,11 @@ Plic::Plic(sc_core::sc_module_name name, unsigned sources, unsigned contexts, un
       threshold_(contexts, 0) {
   SC_METHOD(sample_lines);
   for (auto& line : lines_) sensitive << line.value_changed_event();
+  sensitive << resample_;
   dont_initialize();
 }
 
-sc_core::sc_signal<bool>& Plic::source(unsigned s) {
+IrqLine& Plic::source(unsigned s) {
   if (s == 0 || s >= sources()) {
     const std::string message = std::string(name()) + ": no interrupt source " + std::to_string(s) +
                                 " (sources are 1.." + std::to_string(sources() - 1) + ")";
@@ -96,9 +97,11 @@ void Plic::write(uint64_t offset, uint64_t value) {
     if (reg == 0) {
       threshold_[context] = v & priority_mask_;
     } else if (reg == 4 && v != 0 && v < sources()) {
-      // Completion: service ends; a line still high is pending again.
+      // Completion: service ends; a line still high is pending again. The
+      // line is looked at in the next delta cycle: a device the handler
+      // just quieted (in this same delta) has lowered it by then.
       set_bit(in_service_, v, false);
-      if (lines_[v].read()) set_bit(pending_, v, true);
+      resample_.notify(sc_core::SC_ZERO_TIME);
     }
   } else {
     return;  // pending bits are read only
@@ -135,8 +138,7 @@ unsigned Plic::best(unsigned context) const {
 
 void Plic::update() {
   for (unsigned c = 0; c < contexts(); ++c) {
-    const bool level = best(c) != 0;
-    if (eip[c].read() != level) eip[c].write(level);
+    eip[c].write(best(c) != 0);  // always: read() lags within a delta cycle
   }
 }
 

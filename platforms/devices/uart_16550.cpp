@@ -141,8 +141,8 @@ uint8_t Uart16550::msr() const {
 
 void Uart16550::update_irq() {
   if (sc_core::sc_get_status() & (sc_core::SC_ELABORATION | sc_core::SC_BEFORE_END_OF_ELABORATION)) return;
-  const bool level = (iir() & kIirNone) == 0;
-  if (irq.read() != level) irq.write(level);
+  // Always written: within one delta cycle read() still shows the old value.
+  irq.write((iir() & kIirNone) == 0);
 }
 
 }  // namespace tlmmap

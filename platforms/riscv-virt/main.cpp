@@ -75,7 +75,7 @@ int sc_main(int argc, char* argv[]) {
   tlmmap::virt::VirtConfig config;
   CLI::App app{"riscv-virt: QEMU's RISC-V virt machine on tlmmap (one Unicorn hart)"};
   std::string ram = "128M", bios = kDefaultBios, bios_address = "0x80000000", kernel_address = "0x80200000";
-  std::string dtb_address, quantum = "10us", instruction_time = "1ns", time_limit, checkpoint_dir, dump_dtb;
+  std::string dtb_address, quantum = "100us", instruction_time = "10ns", time_limit, checkpoint_dir, dump_dtb;
   bool mtree = false;
   app.add_option("--bios", bios, "M-mode firmware, e.g. OpenSBI fw_jump.bin ('none': nothing)")
       ->capture_default_str();

@@ -46,6 +46,7 @@
 #include "tlmmap/core/container_region.hpp"
 #include "tlmmap/core/memory_map.hpp"
 #include "tlmmap/core/mmio_region.hpp"
+#include "tlmmap/devices/irq_line.hpp"
 
 namespace tlmmap::virt {
 
@@ -72,7 +73,7 @@ class VirtContext {
   using BusSocket = tlm::tlm_target_socket<32, tlm::tlm_base_protocol_types, 0, sc_core::SC_ZERO_OR_MORE_BOUND>;
   virtual BusSocket& bus_socket() = 0;
   // PLIC source `source`'s line: bind the device's interrupt output to it.
-  virtual sc_core::sc_signal<bool>& irq(unsigned source) = 0;
+  virtual IrqLine& irq(unsigned source) = 0;
   // The machine's options (command line).
   virtual const VirtConfig& config() const = 0;
   // Ends the simulation; the machine's exit status becomes `status`.

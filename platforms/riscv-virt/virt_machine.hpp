@@ -56,8 +56,13 @@ struct VirtConfig {
   // Where the framebuffer writes its PNG frames (empty: none written).
   std::string framebuffer_dir;
   // CPU timing: guest time per instruction, and the global quantum.
-  sc_core::sc_time instruction_time{1, sc_core::SC_NS};
-  sc_core::sc_time quantum{10, sc_core::SC_US};
+  // 10 ns: 100 MIPS of guest time, about what the Unicorn hart delivers on
+  // firmware, so guest delays (U-Boot's countdown) last about as long as on
+  // QEMU, whose timer follows the host clock.
+  sc_core::sc_time instruction_time{10, sc_core::SC_NS};
+  // 100 us (10000 instructions): syncs cost little (docs/performance.md);
+  // interrupt lines are seen within a quantum.
+  sc_core::sc_time quantum{100, sc_core::SC_US};
   uint64_t instruction_limit = 0;  // 0: none
 };
 
@@ -83,7 +88,7 @@ class VirtMachine : public sc_core::sc_module, private VirtContext {
  private:
   ContainerRegion& system() override { return *system_; }
   BusSocket& bus_socket() override { return target_->target_socket; }
-  sc_core::sc_signal<bool>& irq(unsigned source) override { return plic_->source(source); }
+  IrqLine& irq(unsigned source) override { return plic_->source(source); }
   void finish(int status, const std::string& why) override;
 
   void load_map();
@@ -97,10 +102,7 @@ class VirtMachine : public sc_core::sc_module, private VirtContext {
   ContainerRegion* system_ = nullptr;
   AddressSpace* space_ = nullptr;
   std::unique_ptr<AddressSpaceTarget<32>> target_;
-  // Many writers: the CLINT and the PLIC drive them from the CPU's thread
-  // (a guest write to mtimecmp, a claim) and from their own processes.
-  using Line = sc_core::sc_signal<bool, sc_core::SC_MANY_WRITERS>;
-  Line mtip_{"mtip"}, msip_{"msip"}, meip_{"meip"}, seip_{"seip"};
+  IrqLine mtip_{"mtip"}, msip_{"msip"}, meip_{"meip"}, seip_{"seip"};
   std::unique_ptr<AclintMswi> mswi_;
   std::unique_ptr<AclintMtimer> mtimer_;
   std::unique_ptr<Plic> plic_;

@@ -77,9 +77,11 @@ TEST(Plic, ClaimTakesTheHighestPriorityThenTheLowestIdAndCompleteEndsService) {
   b.raise(7, false);
   b.bus.write(claim(0), 5);  // complete 5: its line is still high
   settle();
+  settle();
   EXPECT_TRUE(b.meip.read());
   EXPECT_EQ(b.bus.read(claim(0)), 5u);
   b.bus.write(claim(0), 7);  // line low: not pending again
+  settle();
   EXPECT_EQ(b.bus.read(pending(0)), 0u);
 }
 

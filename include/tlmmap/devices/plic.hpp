@@ -11,7 +11,8 @@
 // pending. A claim returns the pending source enabled for the context with
 // the highest priority above the threshold (the lowest id among equals; 0 if
 // none), clears its pending bit and puts it in service; completing it ends
-// service, and a line still high makes it pending again. Context c's output
+// service, and a line still high (in the next delta cycle, once the
+// handler's accesses have reached the device's line) makes it pending again. Context c's output
 // eip[c] is high while such a claimable source exists.
 //
 //   tlmmap::Plic plic{"plic", 97, 2};     // QEMU virt: ndev 96; hart 0's M and S contexts
@@ -26,6 +27,7 @@
 #include <systemc>
 
 #include "tlmmap/core/mmio_ops.hpp"
+#include "tlmmap/devices/irq_line.hpp"
 
 namespace tlmmap {
 
@@ -46,7 +48,7 @@ class Plic : public sc_core::sc_module {
   MmioOps ops();
 
   // Source s's interrupt line (s >= 1); reported beyond the last source.
-  sc_core::sc_signal<bool>& source(unsigned s);
+  IrqLine& source(unsigned s);
   unsigned sources() const noexcept { return static_cast<unsigned>(priority_.size()); }
   unsigned contexts() const noexcept { return static_cast<unsigned>(threshold_.size()); }
   bool pending(unsigned s) const { return (pending_[s / 32] >> (s % 32)) & 1; }
@@ -62,7 +64,8 @@ class Plic : public sc_core::sc_module {
     bits[s / 32] = on ? bits[s / 32] | (1u << (s % 32)) : bits[s / 32] & ~(1u << (s % 32));
   }
 
-  sc_core::sc_vector<sc_core::sc_signal<bool>> lines_;
+  sc_core::sc_vector<IrqLine> lines_;
+  sc_core::sc_event resample_{"resample"};
   uint32_t priority_mask_;
   std::vector<uint32_t> priority_;
   std::vector<uint32_t> pending_;
