@@ -77,6 +77,7 @@ SimpleFramebuffer::SimpleFramebuffer(sc_core::sc_module_name name, SimpleFramebu
     return;
   }
   memory_.set_log(true, DirtyClient::vga);
+  if (config_.output_dir.empty()) return;
   SC_HAS_PROCESS(SimpleFramebuffer);
   SC_THREAD(run);
 }

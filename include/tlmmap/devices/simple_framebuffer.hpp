@@ -32,7 +32,10 @@ struct SimpleFramebufferConfig {
   // Only x8r8g8b8 (4 bytes per pixel, little-endian 0xXXRRGGBB) for now.
   std::string format = "x8r8g8b8";
   sc_core::sc_time frame_period = sc_core::sc_time(10, sc_core::SC_MS);
-  std::string output_dir = ".";  // empty: frames are counted, not written
+  // Empty: no display, so no refresh runs (as QEMU without a display: a
+  // simulation with nothing else to do still ends); refresh() can still be
+  // called, and counts the bands it would write.
+  std::string output_dir = ".";
   std::string prefix = "fb";
 };
 

@@ -1,7 +1,8 @@
 // A simple framebuffer (not on QEMU's virt): 640x480 x8r8g8b8 RAM at
 // 0x4000000, in QEMU virt's platform-bus window (nothing else there), made
 // here since the map file follows QEMU's view. Refreshed every 10 ms of
-// simulated time; the PNG bands go to --framebuffer-dir (none without it).
+// simulated time while --framebuffer-dir is given, where the PNG bands go
+// (without it nothing refreshes, so a halted guest still ends the run).
 // Its node is Linux's simple-framebuffer binding, under /chosen as firmware
 // puts one.
 #include "tlmmap/core/ram_region.hpp"
