@@ -6,7 +6,9 @@
 // Exit status: the guest's (sifive_test: 0 pass, (code << 1) | 1 fail, as
 // QEMU), 0 at a time or instruction limit, 1 when the guest stopped
 // otherwise (no more events), 2 on bad options or errors.
+#include <cctype>
 #include <cstdlib>
+#include <fstream>
 #include <iostream>
 #include <regex>
 

@@ -73,6 +73,7 @@ class VirtContext {
   using BusSocket = tlm::tlm_target_socket<32, tlm::tlm_base_protocol_types, 0, sc_core::SC_ZERO_OR_MORE_BOUND>;
   virtual BusSocket& bus_socket() = 0;
   // PLIC source `source`'s line: bind the device's interrupt output to it.
+  // One device per source: a source taken twice is reported naming both.
   virtual IrqLine& irq(unsigned source) = 0;
   // The machine's options (command line).
   virtual const VirtConfig& config() const = 0;

@@ -47,7 +47,11 @@ VirtMachine::VirtMachine(sc_core::sc_module_name name, const VirtConfig& config)
     Transaction build;  // the map renders once, with every device's regions
     place_ram();
     wire_core();
-    for (const VirtDeviceEntry& entry : virt_devices()) devices_.push_back(entry.make(*this));
+    for (const VirtDeviceEntry& entry : virt_devices()) {
+      making_ = entry.name;
+      devices_.push_back(entry.make(*this));
+    }
+    making_ = "riscv-virt";
   }
   build_device_tree();
   load_images();
@@ -189,6 +193,16 @@ void VirtMachine::load_images() {
   if (!config_.bios.empty()) cpu_->load_file(config_.bios_address, config_.bios);
   if (!config_.kernel.empty()) cpu_->load_file(config_.kernel_address, config_.kernel);
   cpu_->load(dtb_address_, dtb_.data(), dtb_.size());
+}
+
+IrqLine& VirtMachine::irq(unsigned source) {
+  // Two devices on one level-triggered source would be read as one.
+  const auto [it, added] = irq_owners_.emplace(source, making_);
+  if (!added) {
+    refuse("riscv-virt: PLIC source " + std::to_string(source) + " is taken by device '" + it->second +
+           "'; device '" + making_ + "' asks for it too");
+  }
+  return plic_->source(source);
 }
 
 void VirtMachine::finish(int status, const std::string& why) {

@@ -16,6 +16,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -80,6 +81,10 @@ class VirtMachine : public sc_core::sc_module, private VirtContext {
   const std::vector<uint8_t>& dtb() const noexcept { return dtb_; }
   uint64_t dtb_address() const noexcept { return dtb_address_; }
   const VirtConfig& config() const override { return config_; }
+  // What the device files get (virt_device.hpp).
+  VirtContext& context() { return *this; }
+  // PLIC source -> the device that took it with irq().
+  const std::map<unsigned, std::string>& irq_owners() const noexcept { return irq_owners_; }
 
   // Set once the guest has ended the simulation (sifive_test, ...).
   const std::optional<int>& finished_status() const noexcept { return status_; }
@@ -88,7 +93,7 @@ class VirtMachine : public sc_core::sc_module, private VirtContext {
  private:
   ContainerRegion& system() override { return *system_; }
   BusSocket& bus_socket() override { return target_->target_socket; }
-  IrqLine& irq(unsigned source) override { return plic_->source(source); }
+  IrqLine& irq(unsigned source) override;
   void finish(int status, const std::string& why) override;
 
   void load_map();
@@ -110,6 +115,8 @@ class VirtMachine : public sc_core::sc_module, private VirtContext {
   std::vector<std::unique_ptr<VirtDevice>> devices_;
   std::vector<uint8_t> dtb_;
   uint64_t dtb_address_ = 0;
+  std::string making_ = "riscv-virt";  // the device being made
+  std::map<unsigned, std::string> irq_owners_;
   std::optional<int> status_;
   std::string reason_;
 };

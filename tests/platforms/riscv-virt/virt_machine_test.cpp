@@ -205,6 +205,13 @@ TEST(VirtMachine, UartInterruptThroughThePlicAndTimerInterruptReachTheHart) {
 }
 #endif
 
+TEST(VirtMachine, EachPlicSourceBelongsToOneDevice) {
+  VirtMachine machine{"virt", VirtConfig{}};
+  EXPECT_EQ(machine.irq_owners().at(10), "uart");
+  EXPECT_EQ(tlmmap::test::error_of([&] { machine.context().irq(10); }),
+            "riscv-virt: PLIC source 10 is taken by device 'uart'; device 'riscv-virt' asks for it too");
+}
+
 TEST(VirtMachine, BadOptionsAreRefusedByName) {
   VirtConfig config;
   config.ram_size = 12345;
