@@ -32,6 +32,7 @@
 // type "i/o" (translation never enters the rendered view).
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <functional>
 #include <string>
@@ -176,14 +177,17 @@ class IommuRegion : public Region {
   void notify_every_index(const IommuTlbEvent& event);
   // The union of the registered notifiers' flags.
   IommuNotifierFlag notifier_flags() const noexcept;
+  // How many notifiers are registered.
+  std::size_t notifier_count() const noexcept { return notifiers_.size(); }
 
   // Translates `address` (an offset in the region) for an access with
   // `attrs` through this and any nested IOMMU, as the access path does but
   // with the `none` flag: no side effects. The final address space and
   // address are in the returned entry (target nullptr if refused);
-  // `reason` tells why when refused.
+  // `reason` tells why when refused. `path`, if given, receives each IOMMU
+  // translated through, in order (when refused, the last one refused).
   IommuTlbEntry resolve(uint64_t address, const MemTxAttrs& attrs, IommuAccess wanted,
-                        IommuFaultReason* reason = nullptr);
+                        IommuFaultReason* reason = nullptr, std::vector<IommuRegion*>* path = nullptr);
 
  protected:
   bool has_fault_handler() const noexcept { return static_cast<bool>(fault_handler_); }
