@@ -52,25 +52,22 @@ IommuBridge::IommuBridge(IommuRegion& iommu, std::string name, Invalidate invali
   iommu.register_notifier(alive_);
 }
 
-IommuBridge::~IommuBridge() {
-  // Payloads of ours carry the initiator's extension only while in flight.
-  piece_.clear_extension(static_cast<TxAttributes*>(nullptr));
-}
+IommuBridge::~IommuBridge() = default;
 
 std::size_t IommuBridge::grants() const noexcept {
   return static_cast<std::size_t>(
       std::count_if(answers_.begin(), answers_.end(), [](const auto& a) { return a.second.granted; }));
 }
 
-void IommuBridge::b_transport(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay, Downstream& down) {
+IommuBridge::Route IommuBridge::route(tlm::tlm_generic_payload& gp) {
   IommuRegion* iommu = this->iommu();
   if (iommu == nullptr) {
     gp.set_response_status(tlm::TLM_ADDRESS_ERROR_RESPONSE);
-    return;
+    return Route{Route::Kind::refuse, 0};
   }
   if (malformed(gp)) {
     gp.set_response_status(tlm::TLM_GENERIC_ERROR_RESPONSE);
-    return;
+    return Route{Route::Kind::refuse, 0};
   }
   const MemTxAttrs attrs = TxAttributes::ever_made() ? attributes_of(gp) : MemTxAttrs{};
   const int index = iommu->attrs_to_index(attrs);
@@ -79,28 +76,47 @@ void IommuBridge::b_transport(tlm::tlm_generic_payload& gp, sc_core::sc_time& de
   // The addresses a payload touches: a streaming one repeats its window.
   const unsigned window = std::min(gp.get_data_length(), gp.get_streaming_width());
   const IommuTlbEntry e = iommu->translate(address, wanted, index);
-  if (page_rest(e, address, window) < window) return split(gp, delay, down, wanted, index, attrs);
+  if (page_rest(e, address, window) < window) return Route{Route::Kind::split, 0};
   if (refused(e, wanted)) {
     iommu->fault(IommuFault{address, gp.is_write(), index, attrs, reason_of(e)});
     gp.set_response_status(status_of(reason_of(e)));
-    return;
+    return Route{Route::Kind::refuse, 0};
   }
+  return Route{Route::Kind::forward, e.translate(address)};
+}
+
+void IommuBridge::b_transport(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay, Downstream& down) {
+  const Route r = route(gp);
+  if (r.kind == Route::Kind::split) return split(gp, delay, down);
+  if (r.kind == Route::Kind::refuse) return;
   // One page: the payload itself goes on (extensions, byte enables,
   // streaming), its address restored before the initiator sees it again.
-  gp.set_address(e.translate(address));
+  const uint64_t address = gp.get_address();
+  gp.set_address(r.address);
   down.b_transport(gp, delay);
   gp.set_address(address);
 }
 
-void IommuBridge::split(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay, Downstream& down, IommuAccess wanted,
-                        int index, const MemTxAttrs& attrs) {
-  IommuRegion& iommu = *iommu_;
+void IommuBridge::split(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay, Downstream& down) {
+  IommuRegion* iommu_alive = this->iommu();
+  if (iommu_alive == nullptr) {
+    gp.set_response_status(tlm::TLM_ADDRESS_ERROR_RESPONSE);
+    return;
+  }
+  IommuRegion& iommu = *iommu_alive;
+  const MemTxAttrs attrs = TxAttributes::ever_made() ? attributes_of(gp) : MemTxAttrs{};
+  const int index = iommu.attrs_to_index(attrs);
+  const IommuAccess wanted = wanted_by(gp);
   const uint64_t address = gp.get_address();
   const unsigned length = gp.get_data_length();
   const unsigned window = std::min(length, gp.get_streaming_width());
   const unsigned char* enables = gp.get_byte_enable_ptr();
   const unsigned enable_length = gp.get_byte_enable_length();
   TxAttributes* ext = gp.get_extension<TxAttributes>();
+  // The pieces are ours, one per call: callers in several processes may be
+  // inside a downstream target that waits at the same time.
+  tlm::tlm_generic_payload piece;
+  std::vector<unsigned char> piece_enables;
   MemTxResult result = MemTxResult::ok;
   // Beat by beat (one beat unless streaming), page by page inside each.
   for (unsigned beat = 0; beat < length; beat += window) {
@@ -113,25 +129,25 @@ void IommuBridge::split(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay, D
         iommu.fault(IommuFault{at, gp.is_write(), index, attrs, reason_of(e)});
         result |= from_tlm_response(status_of(reason_of(e)));
       } else {
-        piece_.set_command(gp.get_command());
-        piece_.set_address(e.translate(at));
-        piece_.set_data_ptr(gp.get_data_ptr() + beat + done);
-        piece_.set_data_length(n);
-        piece_.set_streaming_width(n);
-        piece_.set_byte_enable_ptr(nullptr);
-        piece_.set_byte_enable_length(0);
+        piece.set_command(gp.get_command());
+        piece.set_address(e.translate(at));
+        piece.set_data_ptr(gp.get_data_ptr() + beat + done);
+        piece.set_data_length(n);
+        piece.set_streaming_width(n);
+        piece.set_byte_enable_ptr(nullptr);
+        piece.set_byte_enable_length(0);
         if (enables != nullptr) {
-          piece_enables_.resize(n);
-          for (unsigned i = 0; i < n; ++i) piece_enables_[i] = enables[(beat + done + i) % enable_length];
-          piece_.set_byte_enable_ptr(piece_enables_.data());
-          piece_.set_byte_enable_length(n);
+          piece_enables.resize(n);
+          for (unsigned i = 0; i < n; ++i) piece_enables[i] = enables[(beat + done + i) % enable_length];
+          piece.set_byte_enable_ptr(piece_enables.data());
+          piece.set_byte_enable_length(n);
         }
-        piece_.set_dmi_allowed(false);
-        piece_.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
-        if (ext != nullptr) piece_.set_extension(ext);
-        down.b_transport(piece_, delay);
-        if (ext != nullptr) piece_.clear_extension(ext);
-        result |= from_tlm_response(piece_.get_response_status());
+        piece.set_dmi_allowed(false);
+        piece.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
+        if (ext != nullptr) piece.set_extension(ext);
+        down.b_transport(piece, delay);
+        if (ext != nullptr) piece.clear_extension(ext);
+        result |= from_tlm_response(piece.get_response_status());
       }
       done += n;
     }

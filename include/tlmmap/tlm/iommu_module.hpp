@@ -27,8 +27,11 @@
 //                   that changed things returns. The IOMMU's destruction
 //                   withdraws everything; afterwards every access answers
 //                   TLM_ADDRESS_ERROR_RESPONSE.
-// nb_transport_fw is not offered: bind AT initiators through an
-// AddressSpaceTarget whose address space holds the IOMMU region instead.
+//   nb_transport    the base protocol (2- and 4-phase initiators, from
+//                   methods or threads): the same translation and refusals as
+//                   b_transport; a request inside one page goes on with
+//                   nb_transport_fw, one that crosses pages is done per page
+//                   by a process of the module; detail/iommu_at_path.hpp.
 #pragma once
 
 #include <string>
@@ -38,6 +41,7 @@
 #include <tlm_utils/multi_passthrough_target_socket.h>
 #include <tlm_utils/simple_initiator_socket.h>
 
+#include "tlmmap/tlm/detail/iommu_at_path.hpp"
 #include "tlmmap/tlm/detail/iommu_bridge.hpp"
 
 namespace tlmmap {
@@ -55,8 +59,13 @@ class IommuModule : public sc_core::sc_module {
         initiator_socket("initiator_socket"),
         bridge_(iommu, this->name(), [this](int id, uint64_t first, uint64_t last) {
           target_socket[id]->invalidate_direct_mem_ptr(first, last);
-        }) {
+        }),
+        at_path_(
+            "at_path", bridge_, [this](int id) -> detail::IommuAtPath::Upstream& { return *target_socket[id]; },
+            [this]() -> detail::IommuBridge::Downstream& { return downstream(); }) {
     target_socket.register_b_transport(this, &IommuModule::b_transport);
+    target_socket.register_nb_transport_fw(this, &IommuModule::nb_transport_fw);
+    initiator_socket.register_nb_transport_bw(this, &IommuModule::nb_transport_bw);
     target_socket.register_transport_dbg(this, &IommuModule::transport_dbg);
     target_socket.register_get_direct_mem_ptr(this, &IommuModule::get_direct_mem_ptr);
     initiator_socket.register_invalidate_direct_mem_ptr(this, &IommuModule::invalidate_direct_mem_ptr);
@@ -67,10 +76,19 @@ class IommuModule : public sc_core::sc_module {
   // DMI answers held upstream now (grants and denials), and the grants among them.
   std::size_t dmi_answers() const noexcept { return bridge_.answers(); }
   std::size_t dmi_grants() const noexcept { return bridge_.grants(); }
+  // nb_transport transactions in flight through the module.
+  std::size_t transactions_in_flight() const noexcept { return at_path_.in_flight(); }
 
  private:
   void b_transport(int, tlm::tlm_generic_payload& gp, sc_core::sc_time& delay) {
     bridge_.b_transport(gp, delay, downstream());
+  }
+  tlm::tlm_sync_enum nb_transport_fw(int id, tlm::tlm_generic_payload& gp, tlm::tlm_phase& phase,
+                                     sc_core::sc_time& delay) {
+    return at_path_.forward(id, gp, phase, delay);
+  }
+  tlm::tlm_sync_enum nb_transport_bw(tlm::tlm_generic_payload& gp, tlm::tlm_phase& phase, sc_core::sc_time& delay) {
+    return at_path_.backward(gp, phase, delay);
   }
   unsigned transport_dbg(int, tlm::tlm_generic_payload& gp) {
     return bridge_.transport_dbg(gp, downstream());
@@ -83,6 +101,7 @@ class IommuModule : public sc_core::sc_module {
   detail::IommuBridge::Downstream& downstream() { return *initiator_socket.operator->(); }
 
   detail::IommuBridge bridge_;
+  detail::IommuAtPath at_path_;
 };
 
 }  // namespace tlmmap

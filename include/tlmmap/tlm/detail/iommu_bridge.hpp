@@ -31,6 +31,19 @@ class IommuBridge {
   IommuBridge(const IommuBridge&) = delete;
   IommuBridge& operator=(const IommuBridge&) = delete;
 
+  // What becomes of a payload; b_transport and nb_transport decide alike.
+  // refuse: the response status is set (and the IOMMU's fault() hook told);
+  // forward: the payload goes on, whole, to `address`; split: it crosses
+  // pages and goes as a payload per page (split()).
+  struct Route {
+    enum class Kind { refuse, forward, split } kind;
+    uint64_t address;
+  };
+  Route route(tlm::tlm_generic_payload& gp);
+  // A payload per page (and per beat of a streaming window), each with
+  // b_transport; the results OR-ed into the payload's response status.
+  void split(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay, Downstream& down);
+
   void b_transport(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay, Downstream& down);
   unsigned transport_dbg(tlm::tlm_generic_payload& gp, Downstream& down);
   bool get_direct_mem_ptr(int id, tlm::tlm_generic_payload& gp, tlm::tlm_dmi& dmi, Downstream& down);
@@ -51,9 +64,6 @@ class IommuBridge {
     uint64_t in_first, in_last;    // input addresses
     uint64_t out_first, out_last;  // downstream addresses (granted: what the pointer covers)
   };
-  // A page or a beat's part of a payload that crosses pages.
-  void split(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay, Downstream& down, IommuAccess wanted, int index,
-             const MemTxAttrs& attrs);
   void translation_changed(int index, const IommuTlbEvent& event);
   void record(const Answer& answer);
   void watch(int index);
@@ -70,8 +80,6 @@ class IommuBridge {
   std::map<int, std::unique_ptr<IommuNotifier>> watched_;  // by index
   // By (initiator, index, first input address): a repeated request replaces its answer.
   std::map<std::tuple<int, int, uint64_t>, Answer> answers_;
-  tlm::tlm_generic_payload piece_;
-  std::vector<unsigned char> piece_enables_;
 };
 
 }  // namespace tlmmap::detail
