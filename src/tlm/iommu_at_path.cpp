@@ -68,7 +68,7 @@ tlm::tlm_sync_enum IommuAtPath::forward(int id, tlm::tlm_generic_payload& gp, tl
 tlm::tlm_sync_enum IommuAtPath::start(tlm::tlm_generic_payload& gp, tlm::tlm_phase& phase, sc_core::sc_time& delay,
                                       bool in_call) {
   Txn& t = txns_.at(&gp);
-  const IommuBridge::Route r = bridge_.route(gp);
+  const IommuBridge::Route r = bridge_.route(t.id, gp);
   if (r.kind == IommuBridge::Route::Kind::refuse) {
     if (!in_call) {
       respond(gp, delay);

@@ -59,7 +59,7 @@ std::size_t IommuBridge::grants() const noexcept {
       std::count_if(answers_.begin(), answers_.end(), [](const auto& a) { return a.second.granted; }));
 }
 
-IommuBridge::Route IommuBridge::route(tlm::tlm_generic_payload& gp) {
+IommuBridge::Route IommuBridge::route(int id, tlm::tlm_generic_payload& gp) {
   IommuRegion* iommu = this->iommu();
   if (iommu == nullptr) {
     gp.set_response_status(tlm::TLM_ADDRESS_ERROR_RESPONSE);
@@ -82,11 +82,25 @@ IommuBridge::Route IommuBridge::route(tlm::tlm_generic_payload& gp) {
     gp.set_response_status(status_of(reason_of(e)));
     return Route{Route::Kind::refuse, 0};
   }
+  if (wanted != IommuAccess::none && index >= 0 && index < iommu->num_indexes()) {
+    // Kept for this initiator until a MAP or UNMAP of the index meets it.
+    watch(index);
+    if (static_cast<std::size_t>(id) >= cache_.size()) cache_.resize(static_cast<std::size_t>(id) + 1);
+    Cached c;
+    c.first = address & ~e.addr_mask;
+    c.last = c.first | e.addr_mask;
+    c.delta = e.translate(c.first) - c.first;
+    c.index = index;
+    c.perm = e.perm;
+    c.attrs = attrs;
+    cache_[static_cast<std::size_t>(id)][slot_of(address)] = c;
+  }
   return Route{Route::Kind::forward, e.translate(address)};
 }
 
-void IommuBridge::b_transport(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay, Downstream& down) {
-  const Route r = route(gp);
+void IommuBridge::b_transport_translating(int id, tlm::tlm_generic_payload& gp, sc_core::sc_time& delay,
+                                          Downstream& down) {
+  const Route r = route(id, gp);
   if (r.kind == Route::Kind::split) return split(gp, delay, down);
   if (r.kind == Route::Kind::refuse) return;
   // One page: the payload itself goes on (extensions, byte enables,
@@ -95,6 +109,36 @@ void IommuBridge::b_transport(tlm::tlm_generic_payload& gp, sc_core::sc_time& de
   gp.set_address(r.address);
   down.b_transport(gp, delay);
   gp.set_address(address);
+  if (gp.is_dmi_allowed() && gp.get_response_status() == tlm::TLM_OK_RESPONSE) cache_dmi(id, gp, down);
+}
+
+void IommuBridge::cache_dmi(int id, tlm::tlm_generic_payload& gp, Downstream& down) {
+  const uint64_t address = gp.get_address();
+  if (static_cast<std::size_t>(id) >= cache_.size()) return;
+  Cached& c = cache_[static_cast<std::size_t>(id)][slot_of(address)];
+  if (address - c.first > c.last - c.first || c.dmi_asked) return;
+  c.dmi_asked = true;
+  const Cached asked = c;
+  tlm::tlm_dmi dmi;
+  gp.set_address(address + c.delta);
+  const bool granted = down.get_direct_mem_ptr(gp, dmi);
+  gp.set_address(address);
+  // An invalidation may have come inside the call: only the same entry takes it.
+  Cached& now = cache_[static_cast<std::size_t>(id)][slot_of(address)];
+  if (!granted || dmi.get_dmi_ptr() == nullptr || now.first != asked.first || now.last != asked.last ||
+      now.delta != asked.delta || !now.dmi_asked) {
+    return;
+  }
+  const uint64_t out_first = std::max<uint64_t>(dmi.get_start_address(), now.first + now.delta);
+  const uint64_t out_last = std::min<uint64_t>(dmi.get_end_address(), now.last + now.delta);
+  if (out_first > out_last) return;
+  now.host = dmi.get_dmi_ptr() + (out_first - dmi.get_start_address());
+  now.host_first = out_first - now.delta;
+  now.host_last = out_last - now.delta;
+  now.host_read = dmi.is_read_allowed() && allows(now.perm, IommuAccess::read);
+  now.host_write = dmi.is_write_allowed() && allows(now.perm, IommuAccess::write);
+  now.read_latency = dmi.get_read_latency();
+  now.write_latency = dmi.get_write_latency();
 }
 
 void IommuBridge::split(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay, Downstream& down) {
@@ -264,16 +308,42 @@ void IommuBridge::withdraw(Meets&& meets, Part&& part) {
   for (const auto& t : told) invalidate_(t.first, t.second.first, t.second.second);
 }
 
+std::size_t IommuBridge::cached_translations() const noexcept {
+  std::size_t n = 0;
+  for (const auto& slots : cache_) {
+    for (const Cached& c : slots) n += c.first <= c.last ? 1 : 0;
+  }
+  return n;
+}
+
 void IommuBridge::translation_changed(int index, const IommuTlbEvent& event) {
   // A MAP may replace a denial; an UNMAP withdraws grants. Either way the
-  // answers over the event's pages are dropped, before notify() returns.
+  // answers and cached translations over the event's pages are dropped,
+  // before notify() returns.
   const uint64_t first = event.entry.iova & ~event.entry.addr_mask;
   const uint64_t last = event.entry.last();
+  for (auto& slots : cache_) {
+    for (Cached& c : slots) {
+      if (c.index == index && c.first <= last && first <= c.last) c = Cached{};
+    }
+  }
   withdraw([&](const Answer& a) { return a.index == index && a.in_first <= last && first <= a.in_last; },
            [&](const Answer& a) { return std::make_pair(std::max(first, a.in_first), std::min(last, a.in_last)); });
 }
 
 void IommuBridge::downstream_invalidated(uint64_t first, uint64_t last) {
+  // Cached pages whose translated page meets the range lose downstream's DMI
+  // (and may ask again).
+  for (auto& slots : cache_) {
+    for (Cached& c : slots) {
+      if (c.first > c.last || c.first + c.delta > last || first > c.last + c.delta) continue;
+      c.host = nullptr;
+      c.host_first = 1;
+      c.host_last = 0;
+      c.host_read = c.host_write = false;
+      c.dmi_asked = false;
+    }
+  }
   withdraw([&](const Answer& a) { return a.out_first <= a.out_last && a.out_first <= last && first <= a.out_last; },
            [&](const Answer& a) {
              const uint64_t from = std::max(first, a.out_first);

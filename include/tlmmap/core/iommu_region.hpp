@@ -141,7 +141,9 @@ class IommuRegion : public Region {
   // above) and IOMMU index `index`. The base class maps nothing.
   virtual IommuTlbEntry translate(uint64_t address, IommuAccess flags, int index);
   // QEMU's attrs_to_index(): the index an access with `attrs` uses (e.g. its
-  // requester id or its security state). 0 by default.
+  // requester id or its security state). 0 by default. A function of the
+  // attributes alone, as QEMU's are: the IOMMU module keeps translations
+  // per initiator with the attributes that asked for them.
   virtual int attrs_to_index(const MemTxAttrs& attrs) const;
   // QEMU's num_indexes(): 1 by default.
   virtual int num_indexes() const;
