@@ -78,10 +78,10 @@ class IommuBridge {
       // grant promises (its latency, no side effects beyond the memory).
       uint8_t* host = c.host + (address - c.host_first);
       if (wanted == IommuAccess::read) {
-        std::memcpy(gp.get_data_ptr(), host, length);
+        copy(gp.get_data_ptr(), host, length);
         delay += c.read_latency;
       } else {
-        std::memcpy(host, gp.get_data_ptr(), length);
+        copy(host, gp.get_data_ptr(), length);
         delay += c.write_latency;
       }
       gp.set_dmi_allowed(true);
@@ -116,6 +116,16 @@ class IommuBridge {
     uint64_t in_first, in_last;    // input addresses
     uint64_t out_first, out_last;  // downstream addresses (granted: what the pointer covers)
   };
+  // memcpy, inline for the sizes of CPU accesses.
+  static void copy(uint8_t* to, const uint8_t* from, unsigned length) {
+    switch (length) {
+      case 1: *to = *from; return;
+      case 2: std::memcpy(to, from, 2); return;
+      case 4: std::memcpy(to, from, 4); return;
+      case 8: std::memcpy(to, from, 8); return;
+      default: std::memcpy(to, from, length);
+    }
+  }
   // Asks downstream for DMI over the cached page of `gp`'s address (once per
   // page until a downstream change), for the hot path.
   void cache_dmi(int id, tlm::tlm_generic_payload& gp, Downstream& down);
