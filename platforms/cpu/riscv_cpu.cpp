@@ -189,8 +189,9 @@ struct RiscvCpu::Engine {
     quantum.set(delay > ran ? delay - ran : sc_core::SC_ZERO_TIME);
     ++cpu.stats_.transports;
     // Only reads bring a grant back: a range written through b_transport
-    // (a flash taking commands, a logged framebuffer) stays MMIO meanwhile.
-    if (payload.is_dmi_allowed() && !is_write) {
+    // (a flash taking commands, a logged framebuffer) stays MMIO meanwhile,
+    // and for good once a write hit its read-only grant (on_write_protected).
+    if (payload.is_dmi_allowed() && !is_write && !written_through(address)) {
       probes.push_back(address);
       request_stop();
     }
@@ -231,10 +232,23 @@ struct RiscvCpu::Engine {
   // RAM): the range becomes MMIO on the spot (a map change Unicorn allows
   // in this hook), so Unicorn's store, which goes on after it, reaches
   // b_transport instead of the host page; so do later accesses of the block.
+  // A write to a read-only grant (a ROM device in romd mode taking a
+  // command, a logged framebuffer): the segment becomes MMIO and the write
+  // is retried there. Unicorn 2.0.1 does not survive this remapping from the
+  // hook twice over the same range (it crashed at the second command write
+  // to a flash whose grant a read had brought back), so such a range keeps
+  // its reads on b_transport from then on.
+  bool written_through(uint64_t address) const {
+    for (const auto& [first, last] : written_ranges) {
+      if (first <= address && address <= last) return true;
+    }
+    return false;
+  }
   static bool on_write_protected(uc_engine*, uc_mem_type, uint64_t address, int, int64_t, void* user) {
     auto* e = static_cast<Engine*>(user);
     const detail::UnicornMemoryMap::Segment* s = e->memory.find(address);
     if (s == nullptr || s->host == nullptr) return false;
+    e->written_ranges.emplace_back(s->start, s->last);
     e->flushes.emplace_back(s->start, s->last);
     e->memory.map_mmio(s->start, s->last);
     ++e->cpu.stats_.invalidations;
@@ -375,6 +389,7 @@ struct RiscvCpu::Engine {
   std::vector<std::pair<uint64_t, uint64_t>> denials;
   std::vector<std::pair<uint64_t, uint64_t>> invalidations;
   std::vector<uint64_t> probes;
+  std::vector<std::pair<uint64_t, uint64_t>> written_ranges;
   uint64_t run_executed = 0;
   uint64_t run_budget = 0;
   uint64_t applied_lines = 0;

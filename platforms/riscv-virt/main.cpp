@@ -94,6 +94,11 @@ int sc_main(int argc, char* argv[]) {
                  "@wait TEXT, @send TEXT, @prompt TEXT, # comments (default: stdin)")
       ->check(CLI::ExistingFile);
   app.add_option("--uart-output", config.uart_output, "write the UART's output to this file (default: stdout)");
+  app.add_option("--flash", config.flash,
+                 "image file of the CFI flash at 0x20000000 (32 MiB; written through; made erased if missing)");
+  app.add_option("--framebuffer-dir", config.framebuffer_dir,
+                 "write the framebuffer's PNG frames (bands of changed rows) to this directory")
+      ->check(CLI::ExistingDirectory);
   app.add_option("--quantum", quantum, "global quantum of the loosely-timed CPU")->capture_default_str();
   app.add_option("--instruction-time", instruction_time, "simulated time per guest instruction")->capture_default_str();
   app.add_flag("--mtree", mtree, "print `info mtree -f` of the machine after set-up");

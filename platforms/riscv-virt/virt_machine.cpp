@@ -192,10 +192,10 @@ void VirtMachine::load_images() {
 }
 
 void VirtMachine::finish(int status, const std::string& why) {
-  if (!status_) {
-    status_ = status;
-    reason_ = why;
-  }
+  // A guest may write its exit code more than once before the CPU stops.
+  if (status_) return;
+  status_ = status;
+  reason_ = why;
   sc_core::sc_stop();
 }
 

@@ -51,6 +51,10 @@ struct VirtConfig {
   // (empty: stdout).
   std::string uart_input;
   std::string uart_output;
+  // The CFI flash's image file (shared; made erased if missing; empty: none).
+  std::string flash;
+  // Where the framebuffer writes its PNG frames (empty: none written).
+  std::string framebuffer_dir;
   // CPU timing: guest time per instruction, and the global quantum.
   // 10 ns: 100 MIPS of guest time, about what the Unicorn hart delivers on
   // firmware, so guest delays (U-Boot's countdown) last about as long as on

@@ -27,6 +27,6 @@ while IFS= read -r line; do
     status=1
   fi
 done <<< "$ours"
-[ "$count" = 9 ] || { echo "expected 9 modelled ranges, got $count"; status=1; }
+[ "$count" = 10 ] || { echo "expected 10 modelled ranges, got $count"; status=1; }
 [ $status = 0 ] && echo "riscv-virt map: $count ranges, all as QEMU 7.2 renders them"
 exit $status

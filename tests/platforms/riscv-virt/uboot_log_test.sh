@@ -12,9 +12,9 @@
 #   is rv64 with H, Sstc and priv 1.12. Lines: OpenSBI's "Boot HART Priv
 #   Version", "Base ISA", "ISA Extensions", "MHPM Count", "MIDELEG",
 #   "MEDELEG"; U-Boot's "CPU:"; `sbi`'s "Architecture ID" and "Implementation ID".
-#  Devices not modelled (yet): QEMU's tree also has virtio-mmio, PCIe,
-#   fw_cfg and the CFI flash. Lines: U-Boot's "Core: N devices, M uclasses",
-#   "Flash: 32 MiB" (absent here), `bdinfo`'s flashstart and flashsize.
+#  Devices not modelled (yet): QEMU's tree also has virtio-mmio, PCIe and
+#   fw_cfg. Line: U-Boot's "Core: N devices, M uclasses". (The CFI flash
+#   is modelled: "Flash: 32 MiB" and `bdinfo`'s flash lines are QEMU's.)
 #  The device tree's size: U-Boot keeps a copy of the tree below its
 #   relocated image, so its address and what is reserved below it move with
 #   the tree's size. Lines: "Working FDT set to", `bdinfo`'s fdt_blob,
@@ -36,8 +36,6 @@ normalise() {
     -e 's/^(CPU: +).*/\1<cpu>/' \
     -e 's/^( +(Architecture|Implementation) ID ).*/\1<cpu>/' \
     -e 's/^(Core: +)[0-9]+ devices, [0-9]+ uclasses/\1<n> devices, <n> uclasses/' \
-    -e '/^Flash: /d' \
-    -e 's/^(flash(start|size) += ).*/\1<flash>/' \
     -e 's/^(Working FDT set to ).*/\1<fdt>/' \
     -e 's/^(fdt_blob|new_fdt|fdt_size)( += ).*/\1\2<fdt>/' \
     -e 's/^( reserved\[[12]\]).*/\1 <fdt>/' \

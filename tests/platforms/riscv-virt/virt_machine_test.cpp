@@ -83,11 +83,20 @@ TEST(VirtMachine, EveryDeviceNodeIsBackedByTheMapAndEveryModelledRegionHasANode)
   const std::map<std::string, std::vector<std::string>> expected{
       {"/memory@80000000", {"ram"}},          {"/soc/serial@10000000", {"uart"}},
       {"/soc/test@100000", {"test"}},         {"/soc/plic@c000000", {"plic"}},
-      {"/soc/clint@2000000", {"swi", "mtimer"}},
+      {"/soc/clint@2000000", {"swi", "mtimer"}}, {"/soc/rtc@101000", {"rtc"}},
+      {"/flash@20000000", {"flash0", "flash1"}},  // one reg entry per bank, as QEMU's
   };
   for (const auto& [path, ids] : expected) {
     ASSERT_EQ(nodes.count(path), 1u) << path;
     const auto& reg = nodes.at(path).reg;
+    if (path == "/flash@20000000") {
+      ASSERT_EQ(reg.size(), 2u) << path;
+      for (std::size_t bank = 0; bank < 2; ++bank) {
+        const tlmmap::Region& r = *machine.map().region(ids[bank]);
+        EXPECT_EQ(reg[bank], std::make_pair(r.address(), uint64_t(r.size()))) << path << " " << ids[bank];
+      }
+      continue;
+    }
     ASSERT_EQ(reg.size(), 1u) << path;
     for (const std::string& id : ids) {
       const tlmmap::Region& r = *machine.map().region(id);
@@ -100,9 +109,15 @@ TEST(VirtMachine, EveryDeviceNodeIsBackedByTheMapAndEveryModelledRegionHasANode)
       EXPECT_EQ(reg[0], std::make_pair(r.address(), uint64_t(r.size()))) << path;
     }
   }
+  // The framebuffer, which QEMU's virt has not, is made by its device (not
+  // in the map file): 640x480x4 bytes at 0x4000000.
+  const std::string framebuffer = "/chosen/framebuffer@4000000";
+  ASSERT_EQ(nodes.count(framebuffer), 1u);
+  EXPECT_EQ(nodes.at(framebuffer).reg[0], std::make_pair(uint64_t{0x4000000}, uint64_t{640 * 480 * 4}));
+  EXPECT_EQ(nodes.at(framebuffer).compatible, std::vector<std::string>{"simple-framebuffer"});
   // Nothing else with a reg outside the CPUs: no unmodelled device is described.
   for (const auto& [path, node] : nodes) {
-    if (node.reg.empty() || path.rfind("/cpus", 0) == 0) continue;
+    if (node.reg.empty() || path.rfind("/cpus", 0) == 0 || path == framebuffer) continue;
     EXPECT_EQ(expected.count(path), 1u) << "unexpected node " << path;
   }
   // Every address a node claims in the map answers (Unicorn stops on holes),
@@ -128,6 +143,8 @@ TEST(VirtMachine, DeviceTreeUsesQemusCompatibleStringsAndProperties) {
       {"/soc/test@100000", {"sifive,test1", "sifive,test0", "syscon"}},
       {"/soc/plic@c000000", {"sifive,plic-1.0.0", "riscv,plic0"}},
       {"/soc/clint@2000000", {"sifive,clint0", "riscv,clint0"}},
+      {"/soc/rtc@101000", {"google,goldfish-rtc"}},
+      {"/flash@20000000", {"cfi-flash"}},
       {"/poweroff", {"syscon-poweroff"}},
       {"/reboot", {"syscon-reboot"}},
       {"/cpus/cpu@0", {"riscv"}},
@@ -146,6 +163,8 @@ TEST(VirtMachine, DeviceTreeUsesQemusCompatibleStringsAndProperties) {
   EXPECT_EQ(cell("/soc/plic@c000000", "riscv,ndev"), 96u);
   EXPECT_EQ(cell("/soc/serial@10000000", "interrupts"), 10u);
   EXPECT_EQ(cell("/soc/serial@10000000", "clock-frequency"), 3686400u);
+  EXPECT_EQ(cell("/soc/rtc@101000", "interrupts"), 11u);
+  EXPECT_EQ(cell("/flash@20000000", "bank-width"), 4u);
   EXPECT_EQ(cell("/poweroff", "value"), 0x5555u);
   EXPECT_EQ(cell("/reboot", "value"), 0x7777u);
   EXPECT_STREQ(static_cast<const char*>(fdt_getprop(fdt, fdt_path_offset(fdt, "/chosen"), "stdout-path", nullptr)),
