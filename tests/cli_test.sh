@@ -104,6 +104,23 @@ expect_status 2 "$tlmmap" monitor "$work/bad.json" "$work/script.txt"
 [ "$(wc -l <"$work/err")" -eq 1 ] || fail "monitor of a refused map: $(cat "$work/err")"
 expect_status 2 "$tlmmap" monitor "$work/board.json" "$work/no-such-script.txt"
 grep -q "cannot open the script" "$work/err" || fail "missing script: $(cat "$work/err")"
+# translate and info iommu: a map file's IOMMU region translates nothing.
+cat >"$work/iommu.json" <<'JSON'
+{"memmap": 1, "regions": [
+  {"id": "sys", "kind": "container", "size": "0x10000", "subregions": [
+     {"region": "ram", "offset": "0x0"}, {"region": "smmu", "offset": "0x4000"}]},
+  {"id": "ram", "kind": "ram", "size": "0x1000"},
+  {"id": "smmu", "kind": "iommu", "size": "0x1000"}],
+ "address_spaces": [{"name": "cpu", "root": "sys"}]}
+JSON
+expect_status 1 "$tlmmap" monitor "$work/iommu.json" - <<<$'info iommu\ntranslate cpu 0x10\ntranslate cpu 0x4010 access=write\ntranslate cpu 0x9000'
+cat >"$work/want" <<'TEXT'
+iommu "smmu" name="smmu" size=0x1000 indexes=1 min_page=0x1000 notifiers=0 notifier_flags=none
+translation "cpu" 0x10 -> "cpu" 0x10 page=0x0-0xfff perm=rw via=- region="ram"
+fault "cpu" 0x4010 iommu="smmu" index=0 reason=no_translation via="smmu"
+error: line 4: translate: nothing is mapped at 0x9000 in address space "cpu"
+TEXT
+cmp -s "$work/out" "$work/want" || fail "monitor translate: $(cat "$work/out")"
 
 # Hostile files: deep nesting in a value is refused in one short line, even
 # on a small stack; the loader never recurses on the file's depth.

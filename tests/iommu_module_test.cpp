@@ -199,6 +199,72 @@ TEST(IommuModule, DownstreamChangesAreMappedBackToTheGrantsThatMeetThem) {
   p.expect_no_violations();
 }
 
+// Each initiator's b_transport keeps the translations it used, and
+// downstream's DMI over them; a MAP/UNMAP drops the translation and a
+// downstream change the DMI part, before the change returns.
+TEST(IommuModule, TransportUsesCachedTranslationsDroppedExactlyOnChanges) {
+  Platform p;
+  p.elaborate();
+  p.iommu->map_page(0x1000, p.memory, 0x13000, IommuAccess::read_write);
+  p.iommu->map_page(0x2000, p.memory, 0x14000, IommuAccess::read);
+  uint8_t data[4] = {1, 2, 3, 4};
+  ASSERT_EQ(p.a.transport(tlm::TLM_WRITE_COMMAND, 0x1010, data, 4), tlm::TLM_OK_RESPONSE);
+  ASSERT_EQ(p.a.transport(tlm::TLM_READ_COMMAND, 0x2010, data, 4), tlm::TLM_OK_RESPONSE);
+  EXPECT_EQ(p.module.cached_translations(), 2u);
+  const unsigned translations = p.iommu->translations;
+  const std::size_t downstream = p.down.responses();
+  // Warm: neither the IOMMU nor (downstream granted DMI) the target is asked.
+  for (int i = 0; i < 8; ++i) {
+    data[0] = static_cast<uint8_t>(0x40 + i);
+    ASSERT_EQ(p.a.transport(tlm::TLM_WRITE_COMMAND, 0x1020 + i * 4, data, 4), tlm::TLM_OK_RESPONSE);
+    EXPECT_EQ(p.at(0x13020 + i * 4)[0], 0x40 + i);
+    ASSERT_EQ(p.a.transport(tlm::TLM_READ_COMMAND, 0x2020, data, 4), tlm::TLM_OK_RESPONSE);
+    EXPECT_EQ(0, std::memcmp(data, p.at(0x14020), 4));
+  }
+  EXPECT_EQ(p.iommu->translations, translations);
+  EXPECT_EQ(p.down.responses(), downstream);
+  // The cached read-only page still refuses writes, and faults.
+  EXPECT_EQ(p.a.transport(tlm::TLM_WRITE_COMMAND, 0x2020, data, 4), tlm::TLM_COMMAND_ERROR_RESPONSE);
+  EXPECT_EQ(p.iommu->faults.size(), 1u);
+  // Another initiator has a cache of its own.
+  EXPECT_EQ(p.b.transport(tlm::TLM_READ_COMMAND, 0x1020, data, 4), tlm::TLM_OK_RESPONSE);
+  EXPECT_EQ(p.module.cached_translations(), 3u);
+  // A remap: the next access goes where the new translation says.
+  p.iommu->map_page(0x1000, p.memory, 0x15000, IommuAccess::read_write);
+  EXPECT_EQ(p.module.cached_translations(), 1u);
+  data[0] = 0x77;
+  ASSERT_EQ(p.a.transport(tlm::TLM_WRITE_COMMAND, 0x1020, data, 4), tlm::TLM_OK_RESPONSE);
+  EXPECT_EQ(p.at(0x15020)[0], 0x77);
+  EXPECT_NE(p.at(0x13020)[0], 0x77);
+  // An unmap: refused at once.
+  p.iommu->unmap_page(0x1000);
+  EXPECT_EQ(p.a.transport(tlm::TLM_READ_COMMAND, 0x1020, data, 4), tlm::TLM_ADDRESS_ERROR_RESPONSE);
+  EXPECT_EQ(p.iommu->translations, translations + 4);
+  // Downstream changes drop the cached DMI: the RAM becomes read-only, then
+  // a region is placed over the translated page.
+  p.iommu->map_page(0x3000, p.memory, 0x16000, IommuAccess::read_write);
+  const std::size_t before = p.down.responses();
+  data[0] = 0x98;
+  ASSERT_EQ(p.a.transport(tlm::TLM_WRITE_COMMAND, 0x3020, data, 4), tlm::TLM_OK_RESPONSE);
+  ASSERT_EQ(p.a.transport(tlm::TLM_WRITE_COMMAND, 0x3020, data, 4), tlm::TLM_OK_RESPONSE);
+  EXPECT_EQ(p.down.responses(), before + 1);  // once (the response's DMI hint), then through the grant
+  p.ram.set_readonly(true);
+  data[0] = 0x99;
+  EXPECT_EQ(p.a.transport(tlm::TLM_WRITE_COMMAND, 0x3020, data, 4), tlm::TLM_COMMAND_ERROR_RESPONSE);
+  EXPECT_EQ(p.at(0x16020)[0], 0x98);
+  p.ram.set_readonly(false);
+  ASSERT_EQ(p.a.transport(tlm::TLM_WRITE_COMMAND, 0x3020, data, 4), tlm::TLM_OK_RESPONSE);
+  ASSERT_EQ(p.a.transport(tlm::TLM_WRITE_COMMAND, 0x3020, data, 4), tlm::TLM_OK_RESPONSE);
+  EXPECT_EQ(p.at(0x16020)[0], 0x99);
+  RamRegion patch{"patch", 0x1000};
+  p.mem_root.add_subregion_overlap(0x16000, patch, 1);
+  data[0] = 0x31;
+  ASSERT_EQ(p.a.transport(tlm::TLM_WRITE_COMMAND, 0x3020, data, 4), tlm::TLM_OK_RESPONSE);
+  EXPECT_EQ(patch.host_ptr()[0x20], 0x31);
+  EXPECT_EQ(p.at(0x16020)[0], 0x99);
+  p.expect_no_violations();
+}
+
 TEST(IommuModule, NoStaleTranslatedPointerAfterAnUnmap) {
   Platform p;
   DmiInitiator<32> cpu{"cpu"};

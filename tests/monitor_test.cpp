@@ -8,11 +8,14 @@
 #include <sstream>
 
 #include "support/golden.hpp"
+#include "support/map_iommu.hpp"
 #include "support/map_text.hpp"
 #include "support/random_map.hpp"
 #include "support/test_env.hpp"
 #include "tlmmap/core/alias_region.hpp"
 #include "tlmmap/core/coalesced_mmio.hpp"
+#include "tlmmap/core/container_region.hpp"
+#include "tlmmap/core/iommu_region.hpp"
 #include "tlmmap/core/mmio_region.hpp"
 #include "tlmmap/core/ram_region.hpp"
 #include "tlmmap/core/rom_device_region.hpp"
@@ -500,7 +503,16 @@ TEST(Monitor, ABadCommandPrintsOneLineAndChangesNothing) {
       {"coalescing add ram 0 8", "error: line 1: coalescing: region \"ram\" is of kind ram, not an mmio region"},
       {"ioeventfd add uart 0x0 3", "error: line 1: ioeventfd: ioeventfd at 0x0 of region 'uart': size 3 (1, 2, 4 or 8)"},
       {"ioeventfd del uart 0x0 4", "error: line 1: ioeventfd: region \"uart\" has no ioeventfd of the monitor at 0x0+4"},
-      {"info frobs", "error: line 1: info: usage: info mtree [-f] [-D] | info spaces | info regions | info region REGION | info ioeventfds"},
+      {"info frobs", "error: line 1: info: usage: info mtree [-f] [-D] | info spaces | info regions | info region REGION | info ioeventfds | info iommu"},
+      {"info iommu extra", "error: line 1: info: usage: info mtree [-f] [-D] | info spaces | info regions | info region REGION | info ioeventfds | info iommu"},
+      {"translate cpu", "error: line 1: translate: usage: translate SPACE ADDRESS [requester_id=N] [secure=on|off] [user=on|off] [memory=on|off] [access=read|write]"},
+      {"translate nowhere 0", "error: line 1: translate: no address space \"nowhere\""},
+      {"translate cpu 0x9000", "error: line 1: translate: nothing is mapped at 0x9000 in address space \"cpu\""},
+      {"translate cpu 0 secure", "error: line 1: translate: attribute \"secure\" is not KEY=VALUE (requester_id, secure, user, memory, access)"},
+      {"translate cpu 0 colour=red", "error: line 1: translate: unknown attribute \"colour\" (requester_id, secure, user, memory, access)"},
+      {"translate cpu 0 access=exec", "error: line 1: translate: access \"exec\" is not read or write"},
+      {"translate cpu 0 requester_id=0x10000", "error: line 1: translate: requester_id 0x10000 is above 0xffff"},
+      {"translate cpu 0 user=maybe", "error: line 1: translate: user \"maybe\" is not on or off"},
       {"info mtree -x", "error: line 1: info: unknown option \"-x\" (-f, -D)"},
       {"checkpoint restore x", "error: line 1: checkpoint: usage: checkpoint save|load PATH"},
       {"help frob", "error: line 1: help: no command \"frob\""},
@@ -511,6 +523,102 @@ TEST(Monitor, ABadCommandPrintsOneLineAndChangesNothing) {
     EXPECT_EQ(status, 1) << command;
     EXPECT_EQ(snapshot(*map), before) << command;
   }
+}
+
+// "cpu" shows RAM "boot" at 0 and IOMMU "outer" (4 KiB pages, an index per
+// requester id 0 and 1) at 0x100000; "outer" translates into "memory" (RAM
+// at 0x10000) and into "bus", where IOMMU "inner" (8 KiB pages) sits at 0.
+struct IommuBoard {
+  MemoryMap map;
+  ContainerRegion& memory_root = map.make<ContainerRegion>("memory_root", "memory_root", k64BitSpace);
+  RamRegion& ram = map.make<RamRegion>("ram", "ram", 0x10000);
+  ContainerRegion& bus_root = map.make<ContainerRegion>("bus_root", "bus_root", k64BitSpace);
+  test::MapIommu& inner = map.make<test::MapIommu>("inner", "inner", 0x100000, 0x2000);
+  ContainerRegion& cpu_root = map.make<ContainerRegion>("cpu_root", "cpu_root", k64BitSpace);
+  RamRegion& boot = map.make<RamRegion>("boot", "boot", 0x1000);
+  test::MapIommu& outer = map.make<test::MapIommu>("outer", "outer.iommu", 0x100000, 0x1000, 2);
+  AddressSpace& cpu = map.make_address_space(cpu_root, "cpu");
+  AddressSpace& memory = map.make_address_space(memory_root, "memory");
+  AddressSpace& bus = map.make_address_space(bus_root, "bus");
+
+  IommuBoard() {
+    memory_root.add_subregion(0x10000, ram);
+    bus_root.add_subregion(0, inner);
+    cpu_root.add_subregion(0, boot);
+    cpu_root.add_subregion(0x100000, outer);
+    outer.map_page(0x0, memory, 0x10000, IommuAccess::read_write);
+    outer.map_page(0x1000, memory, 0x11000, IommuAccess::read);
+    outer.map_page(0x2000, bus, 0x4000, IommuAccess::read_write);
+    outer.map_page(0x0, memory, 0x12000, IommuAccess::write, 1);
+    inner.map_page(0x4000, memory, 0x14000, IommuAccess::read_write);
+  }
+};
+
+TEST(Monitor, TranslateFollowsEveryIommuOnTheWayWithoutSideEffects) {
+  IommuBoard b;
+  b.outer.flags_seen.clear();
+  EXPECT_EQ(run_script(b.map, R"(translate cpu 0x100010
+translate cpu 0x100010 requester_id=1
+translate cpu 0x101004
+translate cpu 0x101004 access=write
+translate cpu 0x101004 access=read secure=on user=off memory=on
+translate cpu 0x102ffc
+translate cpu 0x103000
+translate cpu 0x100010 requester_id=1 access=read
+translate cpu 0x10
+translate memory 0x1fffc
+translate bus 0x5000
+)"),
+            "translation \"cpu\" 0x100010 -> \"memory\" 0x10010 page=0x100000-0x100fff perm=rw via=\"outer\" region=\"ram\"\n"
+            "translation \"cpu\" 0x100010 -> \"memory\" 0x12010 page=0x100000-0x100fff perm=w via=\"outer\" region=\"ram\"\n"
+            "translation \"cpu\" 0x101004 -> \"memory\" 0x11004 page=0x101000-0x101fff perm=r via=\"outer\" region=\"ram\"\n"
+            "fault \"cpu\" 0x101004 iommu=\"outer\" index=0 reason=permission via=\"outer\"\n"
+            "translation \"cpu\" 0x101004 -> \"memory\" 0x11004 page=0x101000-0x101fff perm=r via=\"outer\" region=\"ram\"\n"
+            // Through both: the smaller page (outer's) bounds the translation.
+            "translation \"cpu\" 0x102ffc -> \"memory\" 0x14ffc page=0x102000-0x102fff perm=rw via=\"outer\",\"inner\" region=\"ram\"\n"
+            "fault \"cpu\" 0x103000 iommu=\"outer\" index=0 reason=no_translation via=\"outer\"\n"
+            "fault \"cpu\" 0x100010 iommu=\"outer\" index=1 reason=permission via=\"outer\"\n"
+            "translation \"cpu\" 0x10 -> \"cpu\" 0x10 page=0x0-0xfff perm=rw via=- region=\"boot\"\n"
+            "translation \"memory\" 0x1fffc -> \"memory\" 0x1fffc page=0x10000-0x1ffff perm=rw via=- region=\"ram\"\n"
+            "translation \"bus\" 0x5000 -> \"memory\" 0x15000 page=0x4000-0x5fff perm=rw via=\"inner\" region=\"ram\"\n");
+  // Look-ups only: the `none` flag, no fault recorded.
+  EXPECT_TRUE(b.outer.faults.empty());
+  EXPECT_TRUE(b.inner.faults.empty());
+  EXPECT_THAT(b.outer.flags_seen, ::testing::Each(IommuAccess::none));
+  EXPECT_FALSE(b.outer.flags_seen.empty());
+}
+
+TEST(Monitor, TranslateReportsALoopOfIommus) {
+  IommuBoard b;
+  // "inner" sends page 0x6000 back into "bus" at its own 0x6000.
+  b.inner.map_page(0x6000, b.bus, 0x6000, IommuAccess::read_write);
+  const std::string out = run_script(b.map, "translate bus 0x6000\n");
+  std::string via = "\"inner\"";
+  for (unsigned i = 1; i < kMaxIommuNesting; ++i) via += ",\"inner\"";
+  EXPECT_EQ(out, "fault \"bus\" 0x6000 iommu=\"inner\" index=0 reason=nesting via=" + via + "\n");
+}
+
+TEST(Monitor, InfoIommuListsTheIommuRegionsWithTheirNotifiers) {
+  IommuBoard b;
+  IommuNotifier unmaps([](const IommuTlbEvent&) {}, IommuNotifierFlag::unmap, 0, 0xfff, 1);
+  IommuNotifier maps([](const IommuTlbEvent&) {}, IommuNotifierFlag::map, 0x1000, 0x1fff, 0);
+  b.outer.register_notifier(unmaps);
+  b.outer.register_notifier(maps);
+  EXPECT_EQ(run_script(b.map, "info iommu\n"),
+            "iommu \"inner\" name=\"inner\" size=0x100000 indexes=1 min_page=0x2000 notifiers=0 notifier_flags=none\n"
+            "iommu \"outer\" name=\"outer.iommu\" size=0x100000 indexes=2 min_page=0x1000 notifiers=2 "
+            "notifier_flags=map_unmap\n");
+  b.outer.unregister_notifier(maps);
+  EXPECT_THAT(run_script(b.map, "info iommu\n"), HasSubstr("notifiers=1 notifier_flags=unmap\n"));
+  // A map file's IOMMU region translates nothing (docs/iommu.md).
+  auto loaded = load_memmap_json(R"({"memmap": 1, "regions": [
+    {"id": "sys", "kind": "container", "size": "0x10000", "subregions": [{"region": "smmu", "offset": "0x4000"}]},
+    {"id": "smmu", "kind": "iommu", "size": "0x1000"}],
+   "address_spaces": [{"name": "cpu", "root": "sys"}]})");
+  ASSERT_NE(loaded, nullptr);
+  EXPECT_EQ(run_script(*loaded, "info iommu\ntranslate cpu 0x4010 requester_id=3\n"),
+            "iommu \"smmu\" name=\"smmu\" size=0x1000 indexes=1 min_page=0x1000 notifiers=0 notifier_flags=none\n"
+            "fault \"cpu\" 0x4010 iommu=\"smmu\" index=0 reason=no_translation via=\"smmu\"\n");
 }
 
 TEST(Monitor, ARefusedCheckpointLoadChangesNothing) {

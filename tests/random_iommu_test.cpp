@@ -1,7 +1,9 @@
 // Randomized test of IOMMU translation: random page tables of the reference
 // IOMMU (maps, remaps, unmaps interleaved with traffic), random accesses
 // through the model's path and through the IOMMU module (a DMI-caching CPU
-// port), and random DMA copies, each compared with a direct model of the
+// port, and a port that only uses b_transport, which the module answers
+// from its per-initiator translation cache and downstream's DMI), and
+// random DMA copies, each compared with a direct model of the
 // translation (a table of pages per requester id). After every change of
 // the tables it hunts for stale DMI: every grant an initiator still holds
 // must agree with the direct model (mapped, the rights it grants, the
@@ -43,6 +45,9 @@ class RandomIommu {
     cpu_.socket.bind(checker_.target_socket);
     checker_.initiator_socket.bind(p_.module.target_socket);
     cpu_.set_attributes(test::Platform::requester(kCpuRid));
+    bt_.socket.bind(bt_checker_.target_socket);
+    bt_checker_.initiator_socket.bind(p_.module.target_socket);
+    bt_.set_dmi_enabled(false);
     sc_core::sc_start(sc_core::SC_ZERO_TIME);
   }
 
@@ -56,8 +61,10 @@ class RandomIommu {
         unmap_random();
       } else if (what < 55) {
         model_access();
-      } else if (what < 85) {
+      } else if (what < 70) {
         cpu_access();
+      } else if (what < 85) {
+        transport_access();
       } else {
         dma_copy();
       }
@@ -65,6 +72,7 @@ class RandomIommu {
     EXPECT_TRUE(p_.up.violations().empty());
     EXPECT_TRUE(p_.down.violations().empty());
     EXPECT_TRUE(checker_.violations().empty());
+    EXPECT_TRUE(bt_checker_.violations().empty());
   }
 
  private:
@@ -153,6 +161,31 @@ class RandomIommu {
     ASSERT_EQ(memory, is_write ? value : got) << context_ << " cpu access at " << address;
   }
 
+  // b_transport only, either requester, inside a page or across pages: the
+  // module's cached translations must follow every change at once.
+  void transport_access() {
+    const uint16_t r = rid();
+    const uint64_t address = below(kPages << 12);
+    const unsigned length = static_cast<unsigned>(1 + below(below(4) == 0 ? 64 : 8));
+    const bool is_write = below(2) == 0;
+    std::vector<uint8_t> data(length);
+    for (auto& b : data) b = static_cast<uint8_t>(below(256));
+    MemTxResult expected = MemTxResult::ok;
+    std::vector<uint64_t> where(length);
+    for (unsigned i = 0; i < length; ++i) {
+      where[i] = translate(r, address + i, is_write ? IommuAccess::write : IommuAccess::read, &expected);
+    }
+    bt_.set_attributes(test::Platform::requester(r));
+    sc_core::sc_time delay;
+    const tlm::tlm_response_status status =
+        is_write ? bt_.write(address, data.data(), length, delay) : bt_.read(address, data.data(), length, delay);
+    ASSERT_EQ(status, to_tlm_response(expected)) << context_ << " b_transport at " << address << " length " << length;
+    for (unsigned i = 0; i < length; ++i) {
+      if (where[i] == 0) continue;
+      ASSERT_EQ(*p_.at(where[i]), data[i]) << context_ << " b_transport at " << address << " byte " << i;
+    }
+  }
+
   void dma_copy() {
     const uint64_t src = below(kPages << 12);
     const uint64_t dst = below(kPages << 12);
@@ -210,6 +243,8 @@ class RandomIommu {
   test::Platform p_;
   DmiInitiator<32> cpu_{"cpu"};
   test::ProtocolChecker<32> checker_{"checker"};
+  DmiInitiator<32> bt_{"bt"};
+  test::ProtocolChecker<32> bt_checker_{"bt_checker"};
   std::map<std::pair<uint16_t, uint64_t>, Page> pages_;
   std::string context_;
 };

@@ -276,7 +276,7 @@ void IommuRegion::deliver(const int* index, const IommuTlbEvent& event) {
 }
 
 IommuTlbEntry IommuRegion::resolve(uint64_t address, const MemTxAttrs& attrs, IommuAccess wanted,
-                                   IommuFaultReason* reason) {
+                                   IommuFaultReason* reason, std::vector<IommuRegion*>* path) {
   IommuRegion* iommu = this;
   IommuTlbEntry result;
   result.addr_mask = ~uint64_t(0);
@@ -288,6 +288,7 @@ IommuTlbEntry IommuRegion::resolve(uint64_t address, const MemTxAttrs& attrs, Io
       if (reason != nullptr) *reason = IommuFaultReason::nesting;
       return IommuTlbEntry{};
     }
+    if (path != nullptr) path->push_back(iommu);
     const IommuTlbEntry e = iommu->translate(at, IommuAccess::none, iommu->attrs_to_index(attrs));
     if (e.target == nullptr || !allows(e.perm, wanted)) {
       if (reason != nullptr) *reason = detail::refusal(e);

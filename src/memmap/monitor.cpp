@@ -12,6 +12,7 @@
 #include "tlmmap/core/alias_region.hpp"
 #include "tlmmap/core/checkpoint.hpp"
 #include "tlmmap/core/coalesced_mmio.hpp"
+#include "tlmmap/core/iommu_region.hpp"
 #include "tlmmap/core/memory_listener.hpp"
 #include "tlmmap/core/mmio_region.hpp"
 #include "tlmmap/core/ram_region.hpp"
@@ -70,6 +71,8 @@ class Monitor::Impl {
   void quit_command(const Args& a);
   void info(const Args& a);
   void info_region(const Region& r);
+  void info_iommu();
+  void translate(const Args& a);
   void space(const Args& a);
   void examine(const Args& a);
   void write(const Args& a);
@@ -123,11 +126,16 @@ const std::vector<Monitor::Impl::Command>& Monitor::Impl::commands() {
       {"help", 0, 1, "help [COMMAND]", "list the commands, or show one", &Impl::help},
       {"echo", 0, SIZE_MAX, "echo [TEXT...]", "print the text", &Impl::echo},
       {"quit", 0, 0, "quit", "stop reading commands", &Impl::quit_command},
-      {"info", 1, 3, "info mtree [-f] [-D] | info spaces | info regions | info region REGION | info ioeventfds",
-       "show the map (`info mtree` is QEMU's), address spaces, regions, ioeventfds (of the file and the monitor)", &Impl::info},
+      {"info", 1, 3,
+       "info mtree [-f] [-D] | info spaces | info regions | info region REGION | info ioeventfds | info iommu",
+       "show the map (`info mtree` is QEMU's), address spaces, regions, ioeventfds (of the file and the monitor), "
+       "IOMMU regions",
+       &Impl::info},
       {"space", 0, 1, "space [NAME]", "select the address space of x, xp, w and wp (or show it)", &Impl::space},
       {"x", 1, 1, "x/NFU ADDRESS", "dump N units (F: x d u, U: b h w g) loaded as a CPU loads them",
        &Impl::examine},
+      {"translate", 2, 7, "translate SPACE ADDRESS [requester_id=N] [secure=on|off] [user=on|off] [memory=on|off] [access=read|write]",
+       "translate an address through the IOMMUs it reaches, without side effects", &Impl::translate},
       {"xp", 1, 1, "xp/NFU ADDRESS", "the same with one debug read (no side effects)", &Impl::examine},
       {"w", 2, SIZE_MAX, "w/U ADDRESS VALUE...", "store units (U: b h w g) as a CPU stores them", &Impl::write},
       {"wp", 2, SIZE_MAX, "wp/U ADDRESS VALUE...", "the same with one debug write", &Impl::write},
@@ -335,6 +343,8 @@ void Monitor::Impl::info(const Args& a) {
     for (const Region* r : map_.regions()) info_region(*r);
   } else if (what == "region" && a.size() == 3) {
     info_region(region(a[2]));
+  } else if (what == "iommu" && a.size() == 2) {
+    info_iommu();
   } else if (what == "ioeventfds" && a.size() == 2) {
     const auto line = [this](const Region& r, uint64_t offset, unsigned size, bool match_data, uint64_t data,
                              const EventNotifier& notifier, const char* from) {
@@ -369,6 +379,100 @@ void Monitor::Impl::info_region(const Region& r) {
          << " target_offset=" << hex(r.alias_offset());
   }
   out_ << "\n";
+}
+
+void Monitor::Impl::info_iommu() {
+  static const char* const flags_text[] = {"none", "map", "unmap", "map_unmap"};
+  for (Region* r : map_.regions()) {
+    if (r->kind() != RegionKind::iommu) continue;
+    const auto& iommu = static_cast<const IommuRegion&>(*r);
+    out_ << "iommu " << id_text(iommu) << " name=" << quote(iommu.name()) << " size=" << hex(iommu.size())
+         << " indexes=" << iommu.num_indexes() << " min_page=" << hex(iommu.min_page_size())
+         << " notifiers=" << iommu.notifier_count()
+         << " notifier_flags=" << flags_text[static_cast<uint8_t>(iommu.notifier_flags()) & 3] << "\n";
+  }
+}
+
+namespace {
+
+const char* perm_text(IommuAccess perm) {
+  static const char* const text[] = {"none", "r", "w", "rw"};
+  return text[static_cast<uint8_t>(perm) & 3];
+}
+
+const char* reason_text(IommuFaultReason reason) {
+  switch (reason) {
+    case IommuFaultReason::no_translation: return "no_translation";
+    case IommuFaultReason::permission: return "permission";
+    case IommuFaultReason::nesting: return "nesting";
+  }
+  return "?";
+}
+
+}  // namespace
+
+void Monitor::Impl::translate(const Args& a) {
+  AddressSpace& space = space_named(a[1]);
+  const uint64_t address = detail::parse_address(a[2], "address");
+  // Unspecified attributes unless one is given, as an initiator without the extension.
+  MemTxAttrs attrs;
+  IommuAccess wanted = IommuAccess::none;
+  for (std::size_t i = 3; i < a.size(); ++i) {
+    const std::size_t eq = a[i].find('=');
+    const std::string key = a[i].substr(0, eq);
+    const std::string value = eq == std::string::npos ? std::string() : a[i].substr(eq + 1);
+    if (eq == std::string::npos) {
+      throw CommandError("attribute " + quote(a[i]) + " is not KEY=VALUE (requester_id, secure, user, memory, access)");
+    } else if (key == "access") {
+      if (value != "read" && value != "write") throw CommandError("access " + quote(value) + " is not read or write");
+      wanted = value == "read" ? IommuAccess::read : IommuAccess::write;
+      continue;
+    } else if (key == "requester_id") {
+      attrs.requester_id = static_cast<uint16_t>(detail::parse_number(value, "requester_id", 0xffff));
+    } else if (key == "secure") {
+      attrs.secure = detail::parse_switch(value, "secure");
+    } else if (key == "user") {
+      attrs.user = detail::parse_switch(value, "user");
+    } else if (key == "memory") {
+      attrs.memory = detail::parse_switch(value, "memory");
+    } else {
+      throw CommandError("unknown attribute " + quote(key) + " (requester_id, secure, user, memory, access)");
+    }
+    attrs.unspecified = false;
+  }
+  const FlatRange* range = space.lookup(address);
+  if (range == nullptr || range->region() == nullptr) {
+    throw CommandError("nothing is mapped at " + hex(address) + " in address space " + quote(space.name()));
+  }
+  const std::string from = "translation " + quote(space.name()) + " " + hex(address) + " -> ";
+  const auto reached = [this](AddressSpace& s, uint64_t at) {
+    const FlatRange* r = s.lookup(at);
+    return r != nullptr && r->region() != nullptr ? id_text(*r->region()) : std::string("-");
+  };
+  if (range->region()->kind() != RegionKind::iommu) {
+    out_ << from << quote(space.name()) << " " << hex(address) << " page=" << hex(range->first) << "-"
+         << hex(range->last) << " perm=rw via=- region=" << reached(space, address) << "\n";
+    return;
+  }
+  auto& iommu = static_cast<IommuRegion&>(*range->region());
+  const uint64_t offset = range->region_offset(address);
+  IommuFaultReason reason = IommuFaultReason::no_translation;
+  std::vector<IommuRegion*> path;
+  const IommuTlbEntry e = iommu.resolve(offset, attrs, wanted, &reason, &path);
+  std::string via;
+  for (const IommuRegion* r : path) via += (via.empty() ? "" : ",") + id_text(*r);
+  if (e.target == nullptr) {
+    const IommuRegion& refused = *path.back();
+    out_ << "fault " << quote(space.name()) << " " << hex(address) << " iommu=" << id_text(refused)
+         << " index=" << refused.attrs_to_index(attrs) << " reason=" << reason_text(reason) << " via=" << via << "\n";
+    return;
+  }
+  // The page in input addresses of `space`, inside the range the IOMMU shows there.
+  const u128 page_first = std::max<u128>(range->first, u128(address) - (offset - e.iova));
+  const u128 page_last = std::min<u128>(range->last, page_first + e.addr_mask);
+  const uint64_t out = e.translate(offset);
+  out_ << from << quote(e.target->name()) << " " << hex(out) << " page=" << hex(page_first) << "-" << hex(page_last)
+       << " perm=" << perm_text(e.perm) << " via=" << via << " region=" << reached(*e.target, out) << "\n";
 }
 
 void Monitor::Impl::space(const Args& a) {

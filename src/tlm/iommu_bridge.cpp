@@ -52,25 +52,22 @@ IommuBridge::IommuBridge(IommuRegion& iommu, std::string name, Invalidate invali
   iommu.register_notifier(alive_);
 }
 
-IommuBridge::~IommuBridge() {
-  // Payloads of ours carry the initiator's extension only while in flight.
-  piece_.clear_extension(static_cast<TxAttributes*>(nullptr));
-}
+IommuBridge::~IommuBridge() = default;
 
 std::size_t IommuBridge::grants() const noexcept {
   return static_cast<std::size_t>(
       std::count_if(answers_.begin(), answers_.end(), [](const auto& a) { return a.second.granted; }));
 }
 
-void IommuBridge::b_transport(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay, Downstream& down) {
+IommuBridge::Route IommuBridge::route(int id, tlm::tlm_generic_payload& gp) {
   IommuRegion* iommu = this->iommu();
   if (iommu == nullptr) {
     gp.set_response_status(tlm::TLM_ADDRESS_ERROR_RESPONSE);
-    return;
+    return Route{Route::Kind::refuse, 0};
   }
   if (malformed(gp)) {
     gp.set_response_status(tlm::TLM_GENERIC_ERROR_RESPONSE);
-    return;
+    return Route{Route::Kind::refuse, 0};
   }
   const MemTxAttrs attrs = TxAttributes::ever_made() ? attributes_of(gp) : MemTxAttrs{};
   const int index = iommu->attrs_to_index(attrs);
@@ -79,28 +76,91 @@ void IommuBridge::b_transport(tlm::tlm_generic_payload& gp, sc_core::sc_time& de
   // The addresses a payload touches: a streaming one repeats its window.
   const unsigned window = std::min(gp.get_data_length(), gp.get_streaming_width());
   const IommuTlbEntry e = iommu->translate(address, wanted, index);
-  if (page_rest(e, address, window) < window) return split(gp, delay, down, wanted, index, attrs);
+  if (page_rest(e, address, window) < window) return Route{Route::Kind::split, 0};
   if (refused(e, wanted)) {
     iommu->fault(IommuFault{address, gp.is_write(), index, attrs, reason_of(e)});
     gp.set_response_status(status_of(reason_of(e)));
-    return;
+    return Route{Route::Kind::refuse, 0};
   }
-  // One page: the payload itself goes on (extensions, byte enables,
-  // streaming), its address restored before the initiator sees it again.
-  gp.set_address(e.translate(address));
-  down.b_transport(gp, delay);
-  gp.set_address(address);
+  if (wanted != IommuAccess::none && index >= 0 && index < iommu->num_indexes()) {
+    // Kept for this initiator until a MAP or UNMAP of the index meets it.
+    watch(index);
+    if (static_cast<std::size_t>(id) >= cache_.size()) cache_.resize(static_cast<std::size_t>(id) + 1);
+    Cached c;
+    c.first = address & ~e.addr_mask;
+    c.last = c.first | e.addr_mask;
+    c.delta = e.translate(c.first) - c.first;
+    c.index = index;
+    c.perm = e.perm;
+    c.attrs = attrs;
+    cache_[static_cast<std::size_t>(id)][slot_of(address)] = c;
+  }
+  return Route{Route::Kind::forward, e.translate(address)};
 }
 
-void IommuBridge::split(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay, Downstream& down, IommuAccess wanted,
-                        int index, const MemTxAttrs& attrs) {
-  IommuRegion& iommu = *iommu_;
+void IommuBridge::b_transport_translating(int id, tlm::tlm_generic_payload& gp, sc_core::sc_time& delay,
+                                          Downstream& down) {
+  const Route r = route(id, gp);
+  if (r.kind == Route::Kind::split) return split(gp, delay, down);
+  if (r.kind == Route::Kind::refuse) return;
+  // One page: the payload itself goes on (extensions, byte enables,
+  // streaming), its address restored before the initiator sees it again.
+  const uint64_t address = gp.get_address();
+  gp.set_address(r.address);
+  down.b_transport(gp, delay);
+  gp.set_address(address);
+  if (gp.is_dmi_allowed() && gp.get_response_status() == tlm::TLM_OK_RESPONSE) cache_dmi(id, gp, down);
+}
+
+void IommuBridge::cache_dmi(int id, tlm::tlm_generic_payload& gp, Downstream& down) {
+  const uint64_t address = gp.get_address();
+  if (static_cast<std::size_t>(id) >= cache_.size()) return;
+  Cached& c = cache_[static_cast<std::size_t>(id)][slot_of(address)];
+  if (address - c.first > c.last - c.first || c.dmi_asked) return;
+  c.dmi_asked = true;
+  const Cached asked = c;
+  tlm::tlm_dmi dmi;
+  gp.set_address(address + c.delta);
+  const bool granted = down.get_direct_mem_ptr(gp, dmi);
+  gp.set_address(address);
+  // An invalidation may have come inside the call: only the same entry takes it.
+  Cached& now = cache_[static_cast<std::size_t>(id)][slot_of(address)];
+  if (!granted || dmi.get_dmi_ptr() == nullptr || now.first != asked.first || now.last != asked.last ||
+      now.delta != asked.delta || !now.dmi_asked) {
+    return;
+  }
+  const uint64_t out_first = std::max<uint64_t>(dmi.get_start_address(), now.first + now.delta);
+  const uint64_t out_last = std::min<uint64_t>(dmi.get_end_address(), now.last + now.delta);
+  if (out_first > out_last) return;
+  now.host = dmi.get_dmi_ptr() + (out_first - dmi.get_start_address());
+  now.host_first = out_first - now.delta;
+  now.host_last = out_last - now.delta;
+  now.host_read = dmi.is_read_allowed() && allows(now.perm, IommuAccess::read);
+  now.host_write = dmi.is_write_allowed() && allows(now.perm, IommuAccess::write);
+  now.read_latency = dmi.get_read_latency();
+  now.write_latency = dmi.get_write_latency();
+}
+
+void IommuBridge::split(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay, Downstream& down) {
+  IommuRegion* iommu_alive = this->iommu();
+  if (iommu_alive == nullptr) {
+    gp.set_response_status(tlm::TLM_ADDRESS_ERROR_RESPONSE);
+    return;
+  }
+  IommuRegion& iommu = *iommu_alive;
+  const MemTxAttrs attrs = TxAttributes::ever_made() ? attributes_of(gp) : MemTxAttrs{};
+  const int index = iommu.attrs_to_index(attrs);
+  const IommuAccess wanted = wanted_by(gp);
   const uint64_t address = gp.get_address();
   const unsigned length = gp.get_data_length();
   const unsigned window = std::min(length, gp.get_streaming_width());
   const unsigned char* enables = gp.get_byte_enable_ptr();
   const unsigned enable_length = gp.get_byte_enable_length();
   TxAttributes* ext = gp.get_extension<TxAttributes>();
+  // The pieces are ours, one per call: callers in several processes may be
+  // inside a downstream target that waits at the same time.
+  tlm::tlm_generic_payload piece;
+  std::vector<unsigned char> piece_enables;
   MemTxResult result = MemTxResult::ok;
   // Beat by beat (one beat unless streaming), page by page inside each.
   for (unsigned beat = 0; beat < length; beat += window) {
@@ -113,25 +173,25 @@ void IommuBridge::split(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay, D
         iommu.fault(IommuFault{at, gp.is_write(), index, attrs, reason_of(e)});
         result |= from_tlm_response(status_of(reason_of(e)));
       } else {
-        piece_.set_command(gp.get_command());
-        piece_.set_address(e.translate(at));
-        piece_.set_data_ptr(gp.get_data_ptr() + beat + done);
-        piece_.set_data_length(n);
-        piece_.set_streaming_width(n);
-        piece_.set_byte_enable_ptr(nullptr);
-        piece_.set_byte_enable_length(0);
+        piece.set_command(gp.get_command());
+        piece.set_address(e.translate(at));
+        piece.set_data_ptr(gp.get_data_ptr() + beat + done);
+        piece.set_data_length(n);
+        piece.set_streaming_width(n);
+        piece.set_byte_enable_ptr(nullptr);
+        piece.set_byte_enable_length(0);
         if (enables != nullptr) {
-          piece_enables_.resize(n);
-          for (unsigned i = 0; i < n; ++i) piece_enables_[i] = enables[(beat + done + i) % enable_length];
-          piece_.set_byte_enable_ptr(piece_enables_.data());
-          piece_.set_byte_enable_length(n);
+          piece_enables.resize(n);
+          for (unsigned i = 0; i < n; ++i) piece_enables[i] = enables[(beat + done + i) % enable_length];
+          piece.set_byte_enable_ptr(piece_enables.data());
+          piece.set_byte_enable_length(n);
         }
-        piece_.set_dmi_allowed(false);
-        piece_.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
-        if (ext != nullptr) piece_.set_extension(ext);
-        down.b_transport(piece_, delay);
-        if (ext != nullptr) piece_.clear_extension(ext);
-        result |= from_tlm_response(piece_.get_response_status());
+        piece.set_dmi_allowed(false);
+        piece.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
+        if (ext != nullptr) piece.set_extension(ext);
+        down.b_transport(piece, delay);
+        if (ext != nullptr) piece.clear_extension(ext);
+        result |= from_tlm_response(piece.get_response_status());
       }
       done += n;
     }
@@ -248,16 +308,42 @@ void IommuBridge::withdraw(Meets&& meets, Part&& part) {
   for (const auto& t : told) invalidate_(t.first, t.second.first, t.second.second);
 }
 
+std::size_t IommuBridge::cached_translations() const noexcept {
+  std::size_t n = 0;
+  for (const auto& slots : cache_) {
+    for (const Cached& c : slots) n += c.first <= c.last ? 1 : 0;
+  }
+  return n;
+}
+
 void IommuBridge::translation_changed(int index, const IommuTlbEvent& event) {
   // A MAP may replace a denial; an UNMAP withdraws grants. Either way the
-  // answers over the event's pages are dropped, before notify() returns.
+  // answers and cached translations over the event's pages are dropped,
+  // before notify() returns.
   const uint64_t first = event.entry.iova & ~event.entry.addr_mask;
   const uint64_t last = event.entry.last();
+  for (auto& slots : cache_) {
+    for (Cached& c : slots) {
+      if (c.index == index && c.first <= last && first <= c.last) c = Cached{};
+    }
+  }
   withdraw([&](const Answer& a) { return a.index == index && a.in_first <= last && first <= a.in_last; },
            [&](const Answer& a) { return std::make_pair(std::max(first, a.in_first), std::min(last, a.in_last)); });
 }
 
 void IommuBridge::downstream_invalidated(uint64_t first, uint64_t last) {
+  // Cached pages whose translated page meets the range lose downstream's DMI
+  // (and may ask again).
+  for (auto& slots : cache_) {
+    for (Cached& c : slots) {
+      if (c.first > c.last || c.first + c.delta > last || first > c.last + c.delta) continue;
+      c.host = nullptr;
+      c.host_first = 1;
+      c.host_last = 0;
+      c.host_read = c.host_write = false;
+      c.dmi_asked = false;
+    }
+  }
   withdraw([&](const Answer& a) { return a.out_first <= a.out_last && a.out_first <= last && first <= a.out_last; },
            [&](const Answer& a) {
              const uint64_t from = std::max(first, a.out_first);

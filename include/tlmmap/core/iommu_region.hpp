@@ -32,6 +32,7 @@
 // type "i/o" (translation never enters the rendered view).
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <functional>
 #include <string>
@@ -140,7 +141,9 @@ class IommuRegion : public Region {
   // above) and IOMMU index `index`. The base class maps nothing.
   virtual IommuTlbEntry translate(uint64_t address, IommuAccess flags, int index);
   // QEMU's attrs_to_index(): the index an access with `attrs` uses (e.g. its
-  // requester id or its security state). 0 by default.
+  // requester id or its security state). 0 by default. A function of the
+  // attributes alone, as QEMU's are: the IOMMU module keeps translations
+  // per initiator with the attributes that asked for them.
   virtual int attrs_to_index(const MemTxAttrs& attrs) const;
   // QEMU's num_indexes(): 1 by default.
   virtual int num_indexes() const;
@@ -176,14 +179,17 @@ class IommuRegion : public Region {
   void notify_every_index(const IommuTlbEvent& event);
   // The union of the registered notifiers' flags.
   IommuNotifierFlag notifier_flags() const noexcept;
+  // How many notifiers are registered.
+  std::size_t notifier_count() const noexcept { return notifiers_.size(); }
 
   // Translates `address` (an offset in the region) for an access with
   // `attrs` through this and any nested IOMMU, as the access path does but
   // with the `none` flag: no side effects. The final address space and
   // address are in the returned entry (target nullptr if refused);
-  // `reason` tells why when refused.
+  // `reason` tells why when refused. `path`, if given, receives each IOMMU
+  // translated through, in order (when refused, the last one refused).
   IommuTlbEntry resolve(uint64_t address, const MemTxAttrs& attrs, IommuAccess wanted,
-                        IommuFaultReason* reason = nullptr);
+                        IommuFaultReason* reason = nullptr, std::vector<IommuRegion*>* path = nullptr);
 
  protected:
   bool has_fault_handler() const noexcept { return static_cast<bool>(fault_handler_); }

@@ -27,25 +27,31 @@
 //                   that changed things returns. The IOMMU's destruction
 //                   withdraws everything; afterwards every access answers
 //                   TLM_ADDRESS_ERROR_RESPONSE.
-// nb_transport_fw is not offered: bind AT initiators through an
-// AddressSpaceTarget whose address space holds the IOMMU region instead.
+//   nb_transport    the base protocol (2- and 4-phase initiators, from
+//                   methods or threads): the same translation and refusals as
+//                   b_transport; a request inside one page goes on with
+//                   nb_transport_fw, one that crosses pages is done per page
+//                   by a process of the module; detail/iommu_at_path.hpp.
 #pragma once
 
 #include <string>
 
 #include <systemc>
 #include <tlm>
-#include <tlm_utils/multi_passthrough_target_socket.h>
 #include <tlm_utils/simple_initiator_socket.h>
 
+#include "tlmmap/tlm/detail/iommu_at_path.hpp"
 #include "tlmmap/tlm/detail/iommu_bridge.hpp"
+#include "tlmmap/tlm/detail/target_socket.hpp"
 
 namespace tlmmap {
 
 template <unsigned int BUSWIDTH = 32>
 class IommuModule : public sc_core::sc_module {
  public:
-  tlm_utils::multi_passthrough_target_socket<IommuModule, BUSWIDTH> target_socket;
+  // Any number of initiators bind here (a tlm::tlm_target_socket; each
+  // binding calls the module with one virtual call).
+  detail::TargetSocket<BUSWIDTH, IommuModule> target_socket;
   tlm_utils::simple_initiator_socket<IommuModule, BUSWIDTH> initiator_socket;
 
   // `iommu` may be destroyed first (the module then refuses everything).
@@ -53,12 +59,16 @@ class IommuModule : public sc_core::sc_module {
       : sc_core::sc_module(name),
         target_socket("target_socket"),
         initiator_socket("initiator_socket"),
-        bridge_(iommu, this->name(), [this](int id, uint64_t first, uint64_t last) {
-          target_socket[id]->invalidate_direct_mem_ptr(first, last);
-        }) {
-    target_socket.register_b_transport(this, &IommuModule::b_transport);
-    target_socket.register_transport_dbg(this, &IommuModule::transport_dbg);
-    target_socket.register_get_direct_mem_ptr(this, &IommuModule::get_direct_mem_ptr);
+        bridge_(iommu, this->name(),
+                [this](int id, uint64_t first, uint64_t last) {
+                  // A destroyed initiator is never called.
+                  if (target_socket.alive(id)) target_socket.at(id)->invalidate_direct_mem_ptr(first, last);
+                }),
+        at_path_(
+            "at_path", bridge_, [this](int id) -> detail::IommuAtPath::Upstream& { return *target_socket.at(id); },
+            [this]() -> detail::IommuBridge::Downstream& { return downstream(); }) {
+    target_socket.attach(*this);
+    initiator_socket.register_nb_transport_bw(this, &IommuModule::nb_transport_bw);
     initiator_socket.register_invalidate_direct_mem_ptr(this, &IommuModule::invalidate_direct_mem_ptr);
   }
 
@@ -67,10 +77,22 @@ class IommuModule : public sc_core::sc_module {
   // DMI answers held upstream now (grants and denials), and the grants among them.
   std::size_t dmi_answers() const noexcept { return bridge_.answers(); }
   std::size_t dmi_grants() const noexcept { return bridge_.grants(); }
+  // Translations cached for the initiators' b_transport and nb_transport.
+  std::size_t cached_translations() const noexcept { return bridge_.cached_translations(); }
+  // nb_transport transactions in flight through the module.
+  std::size_t transactions_in_flight() const noexcept { return at_path_.in_flight(); }
 
  private:
-  void b_transport(int, tlm::tlm_generic_payload& gp, sc_core::sc_time& delay) {
-    bridge_.b_transport(gp, delay, downstream());
+  friend class detail::EngineBinder<IommuModule>;
+  void b_transport(int id, tlm::tlm_generic_payload& gp, sc_core::sc_time& delay) {
+    bridge_.b_transport(id, gp, delay, downstream());
+  }
+  tlm::tlm_sync_enum nb_transport_fw(int id, tlm::tlm_generic_payload& gp, tlm::tlm_phase& phase,
+                                     sc_core::sc_time& delay) {
+    return at_path_.forward(id, gp, phase, delay);
+  }
+  tlm::tlm_sync_enum nb_transport_bw(tlm::tlm_generic_payload& gp, tlm::tlm_phase& phase, sc_core::sc_time& delay) {
+    return at_path_.backward(gp, phase, delay);
   }
   unsigned transport_dbg(int, tlm::tlm_generic_payload& gp) {
     return bridge_.transport_dbg(gp, downstream());
@@ -83,6 +105,7 @@ class IommuModule : public sc_core::sc_module {
   detail::IommuBridge::Downstream& downstream() { return *initiator_socket.operator->(); }
 
   detail::IommuBridge bridge_;
+  detail::IommuAtPath at_path_;
 };
 
 }  // namespace tlmmap

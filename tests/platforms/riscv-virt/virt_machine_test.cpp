@@ -115,9 +115,18 @@ TEST(VirtMachine, EveryDeviceNodeIsBackedByTheMapAndEveryModelledRegionHasANode)
   ASSERT_EQ(nodes.count(framebuffer), 1u);
   EXPECT_EQ(nodes.at(framebuffer).reg[0], std::make_pair(uint64_t{0x4000000}, uint64_t{640 * 480 * 4}));
   EXPECT_EQ(nodes.at(framebuffer).compatible, std::vector<std::string>{"simple-framebuffer"});
+  // The reference IOMMU and the DMA engine, which QEMU's virt has not
+  // either, are made by their device (devices/iommu_dma.cpp).
+  const std::string iommu = "/soc/iommu@10200000", dma = "/soc/dma@10201000";
+  ASSERT_EQ(nodes.count(iommu), 1u);
+  ASSERT_EQ(nodes.count(dma), 1u);
+  EXPECT_EQ(nodes.at(iommu).reg[0], std::make_pair(uint64_t{0x10200000}, uint64_t{0x40}));
+  EXPECT_EQ(nodes.at(iommu).compatible, std::vector<std::string>{"tlmmap,reference-iommu"});
+  EXPECT_EQ(nodes.at(dma).reg[0], std::make_pair(uint64_t{0x10201000}, uint64_t{0x30}));
+  EXPECT_EQ(nodes.at(dma).compatible, std::vector<std::string>{"tlmmap,dma-engine"});
   // Nothing else with a reg outside the CPUs: no unmodelled device is described.
   for (const auto& [path, node] : nodes) {
-    if (node.reg.empty() || path.rfind("/cpus", 0) == 0 || path == framebuffer) continue;
+    if (node.reg.empty() || path.rfind("/cpus", 0) == 0 || path == framebuffer || path == iommu || path == dma) continue;
     EXPECT_EQ(expected.count(path), 1u) << "unexpected node " << path;
   }
   // Every address a node claims in the map answers (Unicorn stops on holes),

@@ -1,4 +1,6 @@
-// Library-internal: the target socket of an AddressSpaceTarget. A standard
+// Library-internal: the target socket of an AddressSpaceTarget (and of an
+// IommuModule: any `Engine` with b_transport(id, ...), nb_transport_fw(id,
+// ...), transport_dbg(id, ...) and get_direct_mem_ptr(id, ...)). A standard
 // tlm::tlm_target_socket that any number of initiators bind to, like
 // tlm_utils::multi_passthrough_target_socket, with two differences that
 // matter to a bus:
@@ -21,10 +23,11 @@
 namespace tlmmap::detail {
 
 // The interface one initiator's port binds to.
+template <typename Engine>
 class EngineBinder final : public tlm::tlm_fw_transport_if<tlm::tlm_base_protocol_types> {
  public:
   explicit EngineBinder(int id) : id_(id) {}
-  void attach(TargetEngine& engine) noexcept { engine_ = &engine; }
+  void attach(Engine& engine) noexcept { engine_ = &engine; }
 
   void b_transport(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay) override {
     engine_->b_transport(id_, gp, delay);
@@ -42,12 +45,12 @@ class EngineBinder final : public tlm::tlm_fw_transport_if<tlm::tlm_base_protoco
   sc_core::sc_port_base* other_side() const noexcept { return other_side_; }
 
  private:
-  TargetEngine* engine_ = nullptr;
+  Engine* engine_ = nullptr;
   int id_;
   sc_core::sc_port_base* other_side_ = nullptr;
 };
 
-template <unsigned int BUSWIDTH>
+template <unsigned int BUSWIDTH, typename Engine = TargetEngine>
 class TargetSocket : public tlm::tlm_target_socket<BUSWIDTH, tlm::tlm_base_protocol_types, 0,
                                                    sc_core::SC_ZERO_OR_MORE_BOUND>,
                      public InitiatorPorts {
@@ -57,12 +60,12 @@ class TargetSocket : public tlm::tlm_target_socket<BUSWIDTH, tlm::tlm_base_proto
   explicit TargetSocket(const char* name) : base(name) {
     // The export itself must be bound: to the first binder, which the first
     // initiator then takes (as the passthrough socket does).
-    binders_.push_back(std::make_unique<EngineBinder>(0));
+    binders_.push_back(std::make_unique<EngineBinder<Engine>>(0));
     sc_core::sc_export<tlm::tlm_fw_transport_if<>>::bind(*binders_.front());
   }
 
   // Every binder calls `engine` from now on.
-  void attach(TargetEngine& engine) {
+  void attach(Engine& engine) {
     engine_ = &engine;
     for (auto& b : binders_) b->attach(engine);
   }
@@ -73,7 +76,7 @@ class TargetSocket : public tlm::tlm_target_socket<BUSWIDTH, tlm::tlm_base_proto
       first_unclaimed_ = false;
       return *binders_.front();
     }
-    binders_.push_back(std::make_unique<EngineBinder>(static_cast<int>(binders_.size())));
+    binders_.push_back(std::make_unique<EngineBinder<Engine>>(static_cast<int>(binders_.size())));
     if (engine_ != nullptr) binders_.back()->attach(*engine_);
     return *binders_.back();
   }
@@ -103,9 +106,9 @@ class TargetSocket : public tlm::tlm_target_socket<BUSWIDTH, tlm::tlm_base_proto
     sc_core::sc_object* object;
     std::string name;
   };
-  std::vector<std::unique_ptr<EngineBinder>> binders_;
+  std::vector<std::unique_ptr<EngineBinder<Engine>>> binders_;
   bool first_unclaimed_ = true;
-  TargetEngine* engine_ = nullptr;
+  Engine* engine_ = nullptr;
   std::vector<Bound> bound_;
 };
 
