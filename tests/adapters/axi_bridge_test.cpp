@@ -113,13 +113,13 @@ unsigned count_of(unsigned normal) {
 }
 
 TEST(TlmToAxi, RandomTrafficAgainstBackpressuredRam32) {
-  random_traffic_b_transport<32, Vaxi_ram32, Vaxi_checker32>(test::env_number("TLMMAP_SEED", 11), count_of(3000));
+  random_traffic_b_transport<32, Vaxi_ram32, Vaxi_checker32>(test::env_number("TLMMAP_SEED", 11), count_of(10000));
 }
 TEST(TlmToAxi, RandomTrafficAgainstBackpressuredRam64) {
   random_traffic_b_transport<64, Vaxi_ram64, Vaxi_checker64>(test::env_number("TLMMAP_SEED", 12), count_of(10000));
 }
 TEST(TlmToAxi, RandomTrafficAgainstBackpressuredRam512) {
-  random_traffic_b_transport<512, Vaxi_ram512, Vaxi_checker512>(test::env_number("TLMMAP_SEED", 13), count_of(2000));
+  random_traffic_b_transport<512, Vaxi_ram512, Vaxi_checker512>(test::env_number("TLMMAP_SEED", 13), count_of(10000));
 }
 
 // nb_transport: 16 transactions in flight at a time, on disjoint addresses,

@@ -51,7 +51,7 @@ TEST(TlmToAxiLite, RandomTrafficAndErrorsAgainstRtlRam32) {
   bus.bind(bridge_hop.target_socket, kBase, 4 * kRamBytes);
   test::ReferenceMemory ref(kBase, kRamBytes);
   test::RandomTraffic traffic(test::env_number("TLMMAP_SEED", 41), kBase, kRamBytes, 64);
-  const unsigned count = count_of(5000);
+  const unsigned count = count_of(10000);
   unsigned done = 0;
   std::vector<tlm::tlm_response_status> errors;
   cpu.body = [&] {

@@ -70,6 +70,37 @@ struct ErrorTarget : sc_module {
   void b_transport(tlm::tlm_generic_payload& gp, sc_time&) { gp.set_response_status(tlm::TLM_GENERIC_ERROR_RESPONSE); }
 };
 
+// A far-side memory with an exclusive monitor of one reservation: an
+// exclusive read reserves its bytes and succeeds; an exclusive write
+// succeeds (and writes) only while its bytes are reserved; any write to
+// them ends the reservation.
+struct ExclusiveMemory : sc_module {
+  tlm_utils::simple_target_socket<ExclusiveMemory, 64> socket{"socket"};
+  std::vector<uint8_t> bytes = std::vector<uint8_t>(0x1000);
+  uint64_t reserved_at = 0, reserved_length = 0;
+  unsigned exclusives_seen = 0;
+  explicit ExclusiveMemory(sc_module_name name) : sc_module(name) {
+    socket.register_b_transport(this, &ExclusiveMemory::b_transport);
+  }
+  void b_transport(tlm::tlm_generic_payload& gp, sc_time&) {
+    AmbaExtension* ext = gp.get_extension<AmbaExtension>();
+    const bool exclusive = ext != nullptr && ext->exclusive;
+    const uint64_t at = gp.get_address(), length = gp.get_data_length();
+    exclusives_seen += exclusive;
+    bool okay = true;
+    if (gp.is_read()) {
+      std::memcpy(gp.get_data_ptr(), &bytes[at], length);
+      if (exclusive) reserved_at = at, reserved_length = length;
+    } else {
+      okay = !exclusive || (reserved_length == length && reserved_at == at);
+      if (okay) std::memcpy(&bytes[at], gp.get_data_ptr(), length);
+      if (at < reserved_at + reserved_length && reserved_at < at + length) reserved_length = 0;
+    }
+    if (ext != nullptr) ext->exclusive_okay = exclusive && okay;
+    gp.set_response_status(tlm::TLM_OK_RESPONSE);
+  }
+};
+
 template <class P>
 struct PairTop {
   const ResetPolarity polarity;
@@ -345,6 +376,42 @@ void DmiRefusedAndDebugMovesNothingWithoutABackdoor() {
   TEST(P##Pair, DmiRefusedAndDebugMovesNothingWithoutABackdoor) { \
     DmiRefusedAndDebugMovesNothingWithoutABackdoor<P>(); \
   }
+
+// AxLOCK and EXOKAY carry the exclusive attribute across both AXI4 bridges:
+// the far target's monitor decides, the near initiator hears.
+TEST(Axi4Pair, ExclusiveAccessCrossesBothBridges) {
+  PairTop<Axi4> top;
+  ExclusiveMemory monitor{"monitor"};
+  constexpr uint64_t kAt = kBase + 0x10000;
+  top.far.bind(monitor.socket, kAt, 0x1000);
+  std::vector<bool> okay;
+  std::vector<uint8_t> after;
+  top.cpu.body = [&] {
+    top.release_reset();
+    OwnedTxn t;
+    auto* ext = new AmbaExtension;
+    t.gp.set_extension(ext);
+    ext->exclusive = true;
+    t.set(tlm::TLM_READ_COMMAND, kAt + 0x40, std::vector<uint8_t>(8));
+    top.cpu.transport(t.gp);
+    okay.push_back(ext->exclusive_okay);  // reserved: EXOKAY
+    t.set(tlm::TLM_WRITE_COMMAND, kAt + 0x40, std::vector<uint8_t>(8, 0xa5));
+    top.cpu.transport(t.gp);
+    okay.push_back(ext->exclusive_okay);  // still reserved: EXOKAY, written
+    t.set(tlm::TLM_WRITE_COMMAND, kAt + 0x40, std::vector<uint8_t>(8, 0x5a));
+    top.cpu.transport(t.gp);
+    okay.push_back(ext->exclusive_okay);  // the reservation is gone: OKAY, not written
+    ext->exclusive = false;
+    t.set(tlm::TLM_READ_COMMAND, kAt + 0x40, std::vector<uint8_t>(8));
+    top.cpu.transport(t.gp);
+    after = t.data;
+  };
+  sc_start();
+  EXPECT_EQ(okay, (std::vector<bool>{true, true, false}));
+  EXPECT_EQ(after, std::vector<uint8_t>(8, 0xa5));
+  EXPECT_EQ(monitor.exclusives_seen, 3u);
+  top.expect_clean();
+}
 
 TLMMAP_PAIR_TESTS(Apb4)
 TLMMAP_PAIR_TESTS(AxiLite)
