@@ -149,6 +149,33 @@ TEST(RamBacking, AFileThatCannotBeOpenedIsReportedWithTheRegionAndThePath) {
   EXPECT_THAT(message, HasSubstr("/nonexistent-dir/ram.img"));
 }
 
+TEST(RamBacking, ARomDeviceBackedWithAFileLaterKeepsItsAddressAndShowsTheFile) {
+  TempFile file("romd_shared");
+  file.write({1, 2, 3, 4});
+  RomDeviceRegion flash("flash", 0x2000);
+  uint8_t* before = flash.host_ptr();  // as a DMI grant would hold it
+  before[0] = 0x55;
+  ASSERT_TRUE(flash.back_with_file(RamFile{file.path, true}));
+  EXPECT_EQ(flash.host_ptr(), before);
+  EXPECT_EQ(before[0], 1) << "the file's content, at the same address";
+  before[4] = 9;  // shared: reaches the file
+  const std::vector<uint8_t> bytes = file.bytes();
+  ASSERT_EQ(bytes.size(), 0x2000u) << "grown to the region's size";
+  EXPECT_EQ(bytes[4], 9);
+}
+
+TEST(RamBacking, ARomDeviceBackedWithAPrivateFileGetsItsContentOnly) {
+  TempFile file("romd_private");
+  file.write({7, 8});
+  RomDeviceRegion flash("flash", 0x1000);
+  ASSERT_TRUE(flash.back_with_file(RamFile{file.path, false}));
+  EXPECT_EQ(flash.host_ptr()[1], 8);
+  flash.host_ptr()[0] = 0;
+  EXPECT_EQ(file.bytes(), (std::vector<uint8_t>{7, 8}));
+  EXPECT_THAT(error_of([&] { flash.back_with_file(RamFile{"/nonexistent/x", false}); }),
+              HasSubstr("region 'flash': cannot back it with file '/nonexistent/x'"));
+}
+
 TEST(RamBacking, ResizeableRamShowsItsUsedLengthAndKeepsItsContent) {
   ContainerRegion root("root", k64BitSpace);
   std::vector<u128> told;

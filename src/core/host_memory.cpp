@@ -12,8 +12,51 @@
 
 namespace tlmmap::detail {
 
+namespace {
+
+// Opens `path` for a shared mapping of `size` bytes (made or grown to it); -1 if it cannot be.
+int open_shared(const std::string& path, u128 size, std::string& failed) {
+  const int fd = open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+  if (fd < 0) {
+    failed = "open";
+    return -1;
+  }
+  struct stat st {};
+  if (fstat(fd, &st) != 0 || (u128(st.st_size) < size && ftruncate(fd, static_cast<off_t>(size)) != 0)) {
+    failed = "size it to " + hex(size);
+    close(fd);
+    return -1;
+  }
+  return fd;
+}
+
+// Copies the file's content (a short or read-only image is fine) into `block`.
+bool read_image(const std::string& path, uint8_t* block, std::size_t size, std::string& failed) {
+  const int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) {
+    failed = "open";
+    return false;
+  }
+  bool ok = true;
+  for (std::size_t done = 0; done < size;) {
+    const ssize_t n = pread(fd, block + done, size - done, static_cast<off_t>(done));
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) {
+      failed = "read";
+      ok = false;
+    }
+    if (n <= 0) break;
+    done += static_cast<std::size_t>(n);
+  }
+  close(fd);
+  return ok;
+}
+
+}  // namespace
+
 HostMemory::HostMemory(u128 size, const std::string& path, bool shared, const std::string& owner)
     : size_(size), from_file_(true) {
+  std::string failed;
   const auto fail = [&](const std::string& what) {
     report(Severity::error, kMemoryMsg,
            "region '" + owner + "': cannot map file '" + path + "': " + what + ": " + std::strerror(errno));
@@ -26,31 +69,13 @@ HostMemory::HostMemory(u128 size, const std::string& path, bool shared, const st
   if (!shared) {
     // Private: the file's content is copied into anonymous memory; a short
     // (or read-only) image is fine, the rest reads as zero.
-    const int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
-    if (fd < 0) {
-      fail("open");
-      return;
-    }
     uint8_t* block = reserve(owner);
-    for (std::size_t done = 0; block != nullptr && done < static_cast<std::size_t>(size);) {
-      const ssize_t n = pread(fd, block + done, static_cast<std::size_t>(size) - done, static_cast<off_t>(done));
-      if (n < 0 && errno == EINTR) continue;
-      if (n < 0) fail("read");
-      if (n <= 0) break;
-      done += static_cast<std::size_t>(n);
-    }
-    close(fd);
+    if (block != nullptr && !read_image(path, block, static_cast<std::size_t>(size), failed)) fail(failed);
     return;
   }
-  const int fd = open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+  const int fd = open_shared(path, size, failed);
   if (fd < 0) {
-    fail("open");
-    return;
-  }
-  struct stat st {};
-  if (fstat(fd, &st) != 0 || (u128(st.st_size) < size && ftruncate(fd, static_cast<off_t>(size)) != 0)) {
-    fail("size it to " + hex(size));
-    close(fd);
+    fail(failed);
     return;
   }
   void* block = mmap(nullptr, static_cast<std::size_t>(size), PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
@@ -60,6 +85,31 @@ HostMemory::HostMemory(u128 size, const std::string& path, bool shared, const st
     return;
   }
   data_.store(static_cast<uint8_t*>(block));
+}
+
+bool HostMemory::back_with_file(const std::string& path, bool shared, const std::string& owner) {
+  std::string failed;
+  const auto fail = [&](const std::string& what) {
+    report(Severity::error, kMemoryMsg,
+           "region '" + owner + "': cannot back it with file '" + path + "': " + what);
+    return false;
+  };
+  if (!owned_ || from_file_) return fail("its memory is caller-owned or already a file's");
+  uint8_t* block = data(owner);
+  if (block == nullptr) return false;
+  if (!shared) {
+    return read_image(path, block, static_cast<std::size_t>(size_), failed) ||
+           fail(failed + ": " + std::strerror(errno));
+  }
+  const int fd = open_shared(path, size_, failed);
+  if (fd < 0) return fail(failed + ": " + std::strerror(errno));
+  // Over the anonymous block, at its address: whoever holds it sees the file.
+  void* mapped = mmap(block, static_cast<std::size_t>(size_), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_FIXED, fd, 0);
+  close(fd);
+  if (mapped == MAP_FAILED) return fail(std::string("mmap: ") + std::strerror(errno));
+  from_file_ = true;
+  anonymous_.store(false);
+  return true;
 }
 
 HostMemory::~HostMemory() {

@@ -34,6 +34,11 @@ class HostMemory {
   // Anonymous memory this object reserved: a page the host never made
   // resident (mincore()) was never written and reads as zero.
   bool anonymous() const noexcept { return anonymous_; }
+  // The block becomes the file's, at the same address (reserved first if it
+  // is not yet): shared, a MAP_FIXED mapping of the file over it; private,
+  // the file's content copied in. Refused (false, reported naming `owner`)
+  // for caller-owned or file memory.
+  bool back_with_file(const std::string& path, bool shared, const std::string& owner);
   // The block, reserved on the first call; nullptr if the host cannot
   // reserve it (reported, naming `owner`).
   uint8_t* data(const std::string& owner) {

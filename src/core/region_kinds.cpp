@@ -219,6 +219,9 @@ void RomDeviceRegion::set_romd(bool romd) {
 }
 
 uint8_t* RomDeviceRegion::host_ptr() { return static_cast<detail::RomDeviceNode&>(node()).host(); }
+bool RomDeviceRegion::back_with_file(const RamFile& file) {
+  return static_cast<detail::RomDeviceNode&>(node()).back_with_file(file);
+}
 
 ReservationRegion::ReservationRegion(std::string name, u128 size)
     : Region(std::make_unique<detail::RefusingNode>(std::move(name), RegionKind::reservation, size, "reservation",

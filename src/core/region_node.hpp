@@ -295,6 +295,7 @@ class RomDeviceNode : public MmioNode {
   MemTxResult access(const Piece& piece) override;
   uint64_t debug_access(uint64_t offset, uint8_t* data, uint64_t length, bool is_write) override;
   uint8_t* host() { return memory_.data(name); }
+  bool back_with_file(const RamFile& file) { return memory_.back_with_file(file.path, file.shared, name); }
   uint8_t* host_memory() override { return host(); }
   DirtyBitmaps* dirty_bitmaps(bool make) override {
     if (!dirty_ && make) dirty_ = std::make_unique<DirtyBitmaps>(memory_.size());

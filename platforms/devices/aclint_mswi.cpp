@@ -1,0 +1,30 @@
+#include "tlmmap/devices/aclint_mswi.hpp"
+
+namespace tlmmap {
+
+AclintMswi::AclintMswi(sc_core::sc_module_name name, unsigned harts)
+    : sc_core::sc_module(name), msip("msip", harts), msip_(harts, 0) {}
+
+MmioOps AclintMswi::ops() {
+  MmioOps ops;
+  ops.endianness = Endianness::little;
+  ops.valid.min_access_size = 4;
+  ops.valid.max_access_size = 4;
+  ops.impl.min_access_size = 4;
+  ops.impl.max_access_size = 4;
+  auto value_at = [this](uint64_t offset) -> uint64_t {
+    const uint64_t hart = offset / 4;
+    return hart < msip_.size() ? msip_[hart] : 0;
+  };
+  ops.read = [value_at](uint64_t offset, unsigned) { return value_at(offset); };
+  ops.debug_read = ops.read;
+  ops.write = [this](uint64_t offset, uint64_t value, unsigned) {
+    const uint64_t hart = offset / 4;
+    if (hart >= msip_.size()) return;
+    msip_[hart] = static_cast<uint32_t>(value & 1);
+    msip[hart].write(msip_[hart] != 0);
+  };
+  return ops;
+}
+
+}  // namespace tlmmap

@@ -1,0 +1,42 @@
+// The test finisher at the map's "test" region: pass, fail and reset end
+// the simulation with QEMU's exit status. Its syscon poweroff and reboot
+// nodes are how OpenSBI (and through SBI, U-Boot's and Linux's poweroff)
+// find it.
+#include "tlmmap/devices/sifive_test.hpp"
+#include "virt_device.hpp"
+
+namespace {
+
+struct Finisher : tlmmap::virt::VirtDevice {
+  tlmmap::SifiveTest test{"test"};
+  tlmmap::MmioRegion& region;
+
+  explicit Finisher(tlmmap::virt::VirtContext& machine) : region(machine.region<tlmmap::MmioRegion>("test")) {
+    region.set_ops(test.ops());
+    test.on_finish = [&machine](const tlmmap::SifiveTest::Finish& f) {
+      using Kind = tlmmap::SifiveTest::Finish::Kind;
+      const std::string why = f.kind == Kind::pass   ? "sifive_test: pass"
+                              : f.kind == Kind::fail ? "sifive_test: fail, code " + std::to_string(f.code)
+                                                     : "sifive_test: reset requested (ends the simulation)";
+      machine.finish(f.exit_status(), why);
+    };
+  }
+
+  void describe(tlmmap::virt::VirtTree& tree) const override {
+    const std::string node = tree.soc_node("test", region);
+    tree.dt.set_strings(node, "compatible", {"sifive,test1", "sifive,test0", "syscon"});
+    const uint32_t syscon = tree.dt.phandle(node);
+    for (const auto& [name, value] : {std::pair<const char*, uint32_t>{"poweroff", 0x5555}, {"reboot", 0x7777}}) {
+      const std::string path = std::string("/") + name;
+      tree.dt.add_node(path);
+      tree.dt.set_u32(path, "value", value);
+      tree.dt.set_u32(path, "offset", 0);
+      tree.dt.set_u32(path, "regmap", syscon);
+      tree.dt.set_string(path, "compatible", std::string("syscon-") + name);
+    }
+  }
+};
+
+}  // namespace
+
+TLMMAP_VIRT_DEVICE(sifive_test) { return std::make_unique<Finisher>(machine); }

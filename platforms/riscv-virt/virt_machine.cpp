@@ -1,0 +1,202 @@
+#include "virt_machine.hpp"
+
+#include <algorithm>
+#include <fstream>
+#include <iterator>
+
+#include <tlm_utils/tlm_quantumkeeper.h>
+
+#include "boot_rom.hpp"
+#include "tlmmap/core/ram_region.hpp"
+#include "tlmmap/core/rom_region.hpp"
+#include "tlmmap/core/transaction.hpp"
+#include "tlmmap/memmap/memmap_loader.hpp"
+
+namespace tlmmap::virt {
+
+namespace {
+constexpr uint64_t kMiB = 1 << 20;
+constexpr unsigned kMachineExternal = 11, kSupervisorExternal = 9, kMachineTimer = 7, kMachineSoftware = 3;
+
+void refuse(const std::string& message) { SC_REPORT_ERROR("tlmmap/virt", message.c_str()); }
+
+std::string hex(uint64_t value) { return "0x" + unit_address(value); }
+}  // namespace
+
+void VirtContext::missing_region(const std::string& id) {
+  refuse("riscv-virt: the memory map has no region '" + id + "' of the kind this device needs");
+  throw std::runtime_error("missing region " + id);  // when the report handler does not throw
+}
+
+std::string VirtTree::soc_node(const std::string& name, const Region& region) const {
+  const std::string path = "/soc/" + name + "@" + unit_address(region.address());
+  dt.add_node(path);
+  dt.set_reg(path, {{region.address(), static_cast<uint64_t>(region.size())}});
+  return path;
+}
+
+void VirtTree::interrupts(const std::string& node, unsigned source) const {
+  dt.set_u32(node, "interrupt-parent", dt.phandle(plic));
+  dt.set_u32(node, "interrupts", source);
+}
+
+VirtMachine::VirtMachine(sc_core::sc_module_name name, const VirtConfig& config)
+    : sc_core::sc_module(name), config_(config) {
+  load_map();
+  {
+    Transaction build;  // the map renders once, with every device's regions
+    place_ram();
+    wire_core();
+    for (const VirtDeviceEntry& entry : virt_devices()) devices_.push_back(entry.make(*this));
+  }
+  build_device_tree();
+  load_images();
+}
+
+VirtMachine::~VirtMachine() = default;
+
+void VirtMachine::load_map() {
+  map_ = load_memmap_file(config_.memmap);
+  if (!map_) throw std::runtime_error("cannot load " + config_.memmap);
+  system_ = dynamic_cast<ContainerRegion*>(map_->region("system"));
+  space_ = map_->address_space("cpu-memory-0");
+  if (system_ == nullptr || space_ == nullptr) {
+    refuse(config_.memmap + ": riscv-virt needs a container 'system' and the address space 'cpu-memory-0'");
+  }
+}
+
+void VirtMachine::place_ram() {
+  // The map's RAM is resizeable (max_size): it takes the configured size.
+  RamRegion& ram = region<RamRegion>("ram");
+  if (config_.ram_size == 0 || config_.ram_size % 4096 != 0 || config_.ram_size > ram.max_size()) {
+    refuse("riscv-virt: RAM size " + hex(config_.ram_size) + " is not a positive multiple of 4 KiB up to " +
+           hex(static_cast<uint64_t>(ram.max_size())) + " (region '" + ram.name() + "')");
+  }
+  if (ram.size() != config_.ram_size) ram.resize(config_.ram_size);
+}
+
+void VirtMachine::wire_core() {
+  target_ = std::make_unique<AddressSpaceTarget<32>>("bus", *space_);
+  mswi_ = std::make_unique<AclintMswi>("mswi", 1);
+  mtimer_ = std::make_unique<AclintMtimer>("mtimer", 1);
+  plic_ = std::make_unique<Plic>("plic", kPlicSources, 2);
+  region<MmioRegion>("swi").set_ops(mswi_->ops());
+  region<MmioRegion>("mtimer").set_ops(mtimer_->ops());
+  region<MmioRegion>("plic").set_ops(plic_->ops());
+  mswi_->msip[0].bind(msip_);
+  mtimer_->mtip[0].bind(mtip_);
+  plic_->eip[0].bind(meip_);  // context 0: hart 0 M-mode
+  plic_->eip[1].bind(seip_);  // context 1: hart 0 S-mode
+
+  tlm_utils::tlm_quantumkeeper::set_global_quantum(config_.quantum);
+  RiscvCpuConfig cpu_config;
+  cpu_config.reset_pc = kRomBase;
+  cpu_config.instruction_time = config_.instruction_time;
+  cpu_config.instruction_limit = config_.instruction_limit;
+  cpu_ = std::make_unique<RiscvCpu>("cpu", cpu_config);
+  cpu_->socket.bind(target_->target_socket);
+  cpu_->mtip.bind(mtip_);
+  cpu_->msip.bind(msip_);
+  cpu_->meip.bind(meip_);
+  cpu_->seip.bind(seip_);
+  cpu_->set_time_source([this] { return mtimer_->mtime(); });
+}
+
+void VirtMachine::build_device_tree() {
+  DeviceTree dt;
+  dt.set_cells("/", "#address-cells", {2});
+  dt.set_cells("/", "#size-cells", {2});
+  dt.set_string("/", "compatible", "riscv-virtio");
+  dt.set_string("/", "model", "riscv-virtio,qemu");
+  dt.add_node("/chosen");
+
+  const Region& ram = *space_->lookup(0x80000000)->region();
+  const std::string memory = "/memory@" + unit_address(ram.address());
+  dt.add_node(memory);
+  dt.set_string(memory, "device_type", "memory");
+  dt.set_reg(memory, {{ram.address(), static_cast<uint64_t>(ram.size())}});
+
+  dt.add_node("/cpus");
+  dt.set_u32("/cpus", "#address-cells", 1);
+  dt.set_u32("/cpus", "#size-cells", 0);
+  dt.set_u32("/cpus", "timebase-frequency", static_cast<uint32_t>(mtimer_->timebase()));
+  const std::string cpu = "/cpus/cpu@0";
+  dt.add_node(cpu);
+  dt.set_string(cpu, "device_type", "cpu");
+  dt.set_u32(cpu, "reg", 0);
+  dt.set_string(cpu, "status", "okay");
+  dt.set_string(cpu, "compatible", "riscv");
+  // Unicorn's default hart (SiFive U54): RV64GC with Sv39.
+  dt.set_string(cpu, "riscv,isa", "rv64imafdc_zicsr_zifencei");
+  dt.set_string(cpu, "mmu-type", "riscv,sv39");
+  const std::string intc = cpu + "/interrupt-controller";
+  dt.add_node(intc);
+  dt.set_u32(intc, "#address-cells", 0);  // dtc's interrupt_provider check wants it
+  dt.set_u32(intc, "#interrupt-cells", 1);
+  dt.set_empty(intc, "interrupt-controller");
+  dt.set_string(intc, "compatible", "riscv,cpu-intc");
+  const uint32_t intc_phandle = dt.phandle(intc);
+  dt.add_node("/cpus/cpu-map");
+  dt.add_node("/cpus/cpu-map/cluster0");
+  dt.add_node("/cpus/cpu-map/cluster0/core0");
+  dt.set_u32("/cpus/cpu-map/cluster0/core0", "cpu", dt.phandle(cpu));
+
+  dt.add_node("/soc");
+  dt.set_u32("/soc", "#address-cells", 2);
+  dt.set_u32("/soc", "#size-cells", 2);
+  dt.set_string("/soc", "compatible", "simple-bus");
+  dt.set_empty("/soc", "ranges");
+
+  // One SiFive CLINT node over the MSWI and MTIMER regions, with QEMU's
+  // extent (0x10000) so that firmware sees the same device as on QEMU.
+  const Region& swi = region<MmioRegion>("swi");
+  const Region& mtimer = region<MmioRegion>("mtimer");
+  const uint64_t clint_size = std::max<uint64_t>(0x10000, mtimer.address() + uint64_t(mtimer.size()) - swi.address());
+  const std::string clint = "/soc/clint@" + unit_address(swi.address());
+  dt.add_node(clint);
+  dt.set_cells(clint, "interrupts-extended", {intc_phandle, kMachineSoftware, intc_phandle, kMachineTimer});
+  dt.set_reg(clint, {{swi.address(), clint_size}});
+  dt.set_strings(clint, "compatible", {"sifive,clint0", "riscv,clint0"});
+
+  VirtTree tree{dt, "", intc};
+  const std::string plic = tree.soc_node("plic", region<MmioRegion>("plic"));
+  tree.plic = plic;
+  dt.phandle(plic);
+  dt.set_u32(plic, "riscv,ndev", kPlicSources - 1);
+  dt.set_cells(plic, "interrupts-extended", {intc_phandle, kMachineExternal, intc_phandle, kSupervisorExternal});
+  dt.set_empty(plic, "interrupt-controller");
+  dt.set_strings(plic, "compatible", {"sifive,plic-1.0.0", "riscv,plic0"});
+  dt.set_u32(plic, "#address-cells", 0);
+  dt.set_u32(plic, "#interrupt-cells", 1);
+
+  for (const auto& device : devices_) device->describe(tree);
+  dtb_ = dt.blob();
+
+  if (!config_.dtb.empty()) {
+    std::ifstream in(config_.dtb, std::ios::binary);
+    if (!in) refuse("riscv-virt: cannot read the device tree '" + config_.dtb + "'");
+    dtb_.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+  }
+  const uint64_t ram_end = ram.address() + static_cast<uint64_t>(ram.size());
+  const uint64_t top = ram.address() < 3072 * kMiB ? std::min<uint64_t>(ram_end, 3072 * kMiB) : ram_end;
+  dtb_address_ = config_.dtb_address ? *config_.dtb_address : ((top - dtb_.size()) & ~(2 * kMiB - 1));
+}
+
+void VirtMachine::load_images() {
+  const std::vector<uint8_t> rom = reset_trampoline(config_.bios_address, dtb_address_);
+  RomRegion& mrom = region<RomRegion>("mrom");
+  std::copy(rom.begin(), rom.end(), mrom.host_ptr());
+  if (!config_.bios.empty()) cpu_->load_file(config_.bios_address, config_.bios);
+  if (!config_.kernel.empty()) cpu_->load_file(config_.kernel_address, config_.kernel);
+  cpu_->load(dtb_address_, dtb_.data(), dtb_.size());
+}
+
+void VirtMachine::finish(int status, const std::string& why) {
+  if (!status_) {
+    status_ = status;
+    reason_ = why;
+  }
+  sc_core::sc_stop();
+}
+
+}  // namespace tlmmap::virt

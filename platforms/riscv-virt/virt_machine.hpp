@@ -1,0 +1,111 @@
+// QEMU 7.2's RISC-V `virt` machine on tlmmap: one Unicorn hart, the map of
+// virt.memmap.json, a boot ROM with our reset trampoline, the CLINT (ACLINT
+// MSWI + MTIMER) and the PLIC wired to the hart, and the devices of the
+// TLMMAP_VIRT_DEVICES list (virt_device.hpp: how to add one). The device
+// tree is generated from the map and the devices and placed in RAM.
+//
+//   tlmmap::virt::VirtConfig config;
+//   config.bios = "fw_jump.bin";
+//   config.kernel = "u-boot.bin";
+//   tlmmap::virt::VirtMachine machine{"virt", config};
+//   sc_core::sc_start();
+//   return machine.exit_status();
+//
+// Boot: the hart starts at the ROM (0x1000) in M-mode; the trampoline jumps
+// to the firmware with a0 = hart id and a1 = the device tree's address.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <systemc>
+
+#include "tlmmap/core/memory_map.hpp"
+#include "tlmmap/cpu/riscv_cpu.hpp"
+#include "tlmmap/devices/aclint_mswi.hpp"
+#include "tlmmap/devices/aclint_mtimer.hpp"
+#include "tlmmap/devices/plic.hpp"
+#include "tlmmap/tlm/address_space_target.hpp"
+#include "virt_device.hpp"
+
+namespace tlmmap::virt {
+
+struct VirtConfig {
+  // The memory map (default: the tree's platforms/riscv-virt/virt.memmap.json).
+  std::string memmap = TLMMAP_VIRT_MEMMAP;
+  uint64_t ram_size = 128 << 20;
+  // Images; an empty path loads nothing.
+  std::string bios;
+  uint64_t bios_address = 0x80000000;
+  std::string kernel;
+  uint64_t kernel_address = 0x80200000;
+  // A device tree to use instead of the generated one.
+  std::string dtb;
+  // Where the tree goes; by default QEMU's place: 2 MiB aligned, just below
+  // the end of RAM (or of the first 3 GiB).
+  std::optional<uint64_t> dtb_address;
+  // UART: input script (UartScript format; empty: host stdin), output file
+  // (empty: stdout).
+  std::string uart_input;
+  std::string uart_output;
+  // CPU timing: guest time per instruction, and the global quantum.
+  // 10 ns: 100 MIPS of guest time, about what the Unicorn hart delivers on
+  // firmware, so guest delays (U-Boot's countdown) last about as long as on
+  // QEMU, whose timer follows the host clock.
+  sc_core::sc_time instruction_time{10, sc_core::SC_NS};
+  sc_core::sc_time quantum{10, sc_core::SC_US};
+  uint64_t instruction_limit = 0;  // 0: none
+};
+
+class VirtMachine : public sc_core::sc_module, private VirtContext {
+ public:
+  static constexpr uint64_t kRomBase = 0x1000;
+  static constexpr unsigned kPlicSources = 97;  // QEMU virt: riscv,ndev = 96
+
+  VirtMachine(sc_core::sc_module_name name, const VirtConfig& config);
+  ~VirtMachine() override;
+
+  RiscvCpu& cpu() { return *cpu_; }
+  MemoryMap& map() override { return *map_; }
+  AddressSpace& system_space() override { return *space_; }
+  const std::vector<uint8_t>& dtb() const noexcept { return dtb_; }
+  uint64_t dtb_address() const noexcept { return dtb_address_; }
+  const VirtConfig& config() const override { return config_; }
+
+  // Set once the guest has ended the simulation (sifive_test, ...).
+  const std::optional<int>& finished_status() const noexcept { return status_; }
+  const std::string& finish_reason() const noexcept { return reason_; }
+
+ private:
+  ContainerRegion& system() override { return *system_; }
+  BusSocket& bus_socket() override { return target_->target_socket; }
+  sc_core::sc_signal<bool>& irq(unsigned source) override { return plic_->source(source); }
+  void finish(int status, const std::string& why) override;
+
+  void load_map();
+  void place_ram();
+  void wire_core();
+  void build_device_tree();
+  void load_images();
+
+  VirtConfig config_;
+  std::unique_ptr<MemoryMap> map_;
+  ContainerRegion* system_ = nullptr;
+  AddressSpace* space_ = nullptr;
+  std::unique_ptr<AddressSpaceTarget<32>> target_;
+  sc_core::sc_signal<bool> mtip_{"mtip"}, msip_{"msip"}, meip_{"meip"}, seip_{"seip"};
+  std::unique_ptr<AclintMswi> mswi_;
+  std::unique_ptr<AclintMtimer> mtimer_;
+  std::unique_ptr<Plic> plic_;
+  std::unique_ptr<RiscvCpu> cpu_;
+  std::vector<std::unique_ptr<VirtDevice>> devices_;
+  std::vector<uint8_t> dtb_;
+  uint64_t dtb_address_ = 0;
+  std::optional<int> status_;
+  std::string reason_;
+};
+
+}  // namespace tlmmap::virt
