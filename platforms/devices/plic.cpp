@@ -18,6 +18,9 @@ Plic::Plic(sc_core::sc_module_name name, unsigned sources, unsigned contexts, un
   SC_METHOD(sample_lines);
   for (auto& line : lines_) sensitive << line.value_changed_event();
   dont_initialize();
+  SC_METHOD(drive_outputs);
+  sensitive << outputs_stale_;
+  dont_initialize();
 }
 
 sc_core::sc_signal<bool>& Plic::source(unsigned s) {
@@ -133,7 +136,11 @@ unsigned Plic::best(unsigned context) const {
   return best_source;
 }
 
-void Plic::update() {
+// Immediate: drive_outputs() runs in the same evaluation phase, so the
+// lines change as soon as a direct write would make them.
+void Plic::update() { outputs_stale_.notify(); }
+
+void Plic::drive_outputs() {
   for (unsigned c = 0; c < contexts(); ++c) {
     const bool level = best(c) != 0;
     if (eip[c].read() != level) eip[c].write(level);

@@ -58,6 +58,7 @@ class Plic : public sc_core::sc_module {
   void sample_lines();
   unsigned best(unsigned context) const;
   void update();
+  void drive_outputs();
   void set_bit(std::vector<uint32_t>& bits, unsigned s, bool on) {
     bits[s / 32] = on ? bits[s / 32] | (1u << (s % 32)) : bits[s / 32] & ~(1u << (s % 32));
   }
@@ -69,6 +70,9 @@ class Plic : public sc_core::sc_module {
   std::vector<uint32_t> in_service_;
   std::vector<std::vector<uint32_t>> enable_;  // per context
   std::vector<uint32_t> threshold_;
+  // The outputs have one writer, drive_outputs(), whichever process (a
+  // CPU's thread, through a register access) changed the state.
+  sc_core::sc_event outputs_stale_{"outputs_stale"};
 };
 
 }  // namespace tlmmap
