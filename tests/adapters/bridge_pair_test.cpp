@@ -413,6 +413,32 @@ TEST(Axi4Pair, ExclusiveAccessCrossesBothBridges) {
   top.expect_clean();
 }
 
+// The subordinate bridge keeps up too: 64 KiB through both AXI4 bridges
+// move one beat per clock on W and on R, across bursts.
+TEST(Axi4Pair, OneBeatPerClockThroughBothBridges) {
+  PairTop<Axi4> top;
+  test::BeatSpan w, r;
+  top.cpu.body = [&] {
+    top.release_reset();
+    sc_spawn([&] {
+      for (uint64_t cycle = 0;; ++cycle) {
+        wait(top.clk.posedge_event());
+        if (top.wires.wvalid.read() && top.wires.wready.read()) w.beat(cycle);
+        if (top.wires.rvalid.read() && top.wires.rready.read()) r.beat(cycle);
+      }
+    });
+    std::vector<uint8_t> bytes(kRamBytes, 3);
+    top.access(tlm::TLM_WRITE_COMMAND, kBase, bytes);
+    top.access(tlm::TLM_READ_COMMAND, kBase, bytes);
+  };
+  sc_start();
+  EXPECT_EQ(w.beats, kRamBytes / 8);
+  EXPECT_EQ(r.beats, kRamBytes / 8);
+  EXPECT_EQ(w.clocks(), w.beats) << "write beats per clock: " << w.per_clock();
+  EXPECT_EQ(r.clocks(), r.beats) << "read beats per clock: " << r.per_clock();
+  top.expect_clean();
+}
+
 TLMMAP_PAIR_TESTS(Apb4)
 TLMMAP_PAIR_TESTS(AxiLite)
 TLMMAP_PAIR_TESTS(Axi4)
