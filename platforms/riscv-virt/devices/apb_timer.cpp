@@ -1,0 +1,78 @@
+// An RTL peripheral in the machine: the APB4 timer block of
+// tests/rtl/apb_timer.sv, verilated, behind a TlmToApb bridge that is bound
+// into the map as a TlmDeviceRegion at 0x10020000 (4 KiB, free on QEMU's
+// virt), its interrupt on PLIC source 12 (free too).
+//
+// The block has a clock of its own, an sc_clock of 1 MHz (a slow peripheral
+// clock: each clock costs the simulation a verilated evaluation, while an
+// idle bridge costs nothing), and a power-on reset of 4 clocks; an access
+// arriving during the reset waits for its end. An APB access takes 3 clocks
+// (3 us of simulated time, which the CPU waits out).
+//
+// Device tree: /soc/apb-timer@10020000, compatible "tlmmap,apb-timer-1.0",
+// reg, interrupts = <12> on the PLIC, clock-frequency = <1000000>. The
+// registers (offsets, bits) are those of tests/rtl/apb_timer.sv; docs/rtl.md
+// documents the binding.
+#include <memory>
+
+#include "Vapb_timer.h"
+#include "tlmmap/adapters.hpp"
+#include "tlmmap/tlm/tlm_device_region.hpp"
+#include "virt_device.hpp"
+
+namespace {
+
+constexpr uint64_t kBase = 0x10020000;
+constexpr uint64_t kSize = 0x1000;
+constexpr unsigned kIrq = 12;
+constexpr unsigned kClockHz = 1000000;
+
+// The block, its clock and reset, the bridge and the wires between them.
+struct RtlTimerBlock : sc_core::sc_module {
+  sc_core::sc_clock clk{"clk", sc_core::sc_time(1e9 / kClockHz, sc_core::SC_NS)};
+  sc_core::sc_signal<bool> rstn{"rstn", false};
+  tlmmap::adapters::Apb4Signals<32, 12> wires;
+  tlmmap::adapters::TlmToApb<32, 12> bridge{"bridge"};
+  Vapb_timer rtl{"rtl"};
+
+  SC_HAS_PROCESS(RtlTimerBlock);
+  RtlTimerBlock(sc_core::sc_module_name name, sc_core::sc_signal<bool>& irq) : sc_core::sc_module(name) {
+    bridge.clk(clk);
+    bridge.rst(rstn);
+    bridge.connect(wires);
+    rtl.clk(clk);
+    rtl.rstn(rstn);
+    rtl.irq(irq);
+    TLMMAP_BIND_APB4(rtl, , wires);
+    SC_THREAD(power_on_reset);
+  }
+  ~RtlTimerBlock() override { rtl.final(); }
+
+  void power_on_reset() {
+    for (int i = 0; i < 4; ++i) wait(clk.posedge_event());
+    rstn = true;
+  }
+};
+
+struct ApbTimer : tlmmap::virt::VirtDevice {
+  RtlTimerBlock block;
+  tlmmap::TlmDeviceRegion<32>& region;
+
+  explicit ApbTimer(tlmmap::virt::VirtContext& machine)
+      : block("apb_timer", machine.irq(kIrq)),
+        region(machine.map().make<tlmmap::TlmDeviceRegion<32>>("apb_timer", "apb-timer", kSize)) {
+    region.socket.bind(block.bridge.target_socket);
+    machine.system().add_subregion(kBase, region);
+  }
+
+  void describe(tlmmap::virt::VirtTree& tree) const override {
+    const std::string node = tree.soc_node("apb-timer", region);
+    tree.dt.set_string(node, "compatible", "tlmmap,apb-timer-1.0");
+    tree.dt.set_u32(node, "clock-frequency", kClockHz);
+    tree.interrupts(node, kIrq);
+  }
+};
+
+}  // namespace
+
+TLMMAP_VIRT_DEVICE(apb_timer) { return std::make_unique<ApbTimer>(machine); }
