@@ -7,6 +7,15 @@
 # <PREFIX>.h; PARAMETERS override the top module's parameters (-G);
 # assertions are compiled in (--assert), so a failing SystemVerilog
 # assertion stops the simulation. Debian: apt-get install verilator.
+# The generated C++ is compiled without debug information (a quarter of
+# its build time); set TLMMAP_RTL_DEBUG_INFO=ON to keep -g.
+#
+# tlmmap_rtl_library(<name>)
+#
+# A static library for several models (tlmmap_add_rtl(<name> ...) for each;
+# link it where they are used): Verilator's runtime is compiled once for
+# all of them, and the SystemC and Verilator headers that every generated
+# file includes are precompiled (a third of the build time of each file).
 find_package(verilator HINTS $ENV{VERILATOR_ROOT} /usr/share/verilator)
 
 function(tlmmap_add_rtl target)
@@ -25,12 +34,35 @@ function(tlmmap_add_rtl target)
     list(APPEND parameters -G${p})
   endforeach()
   list(TRANSFORM RTL_SOURCES PREPEND "${CMAKE_CURRENT_SOURCE_DIR}/" REGEX "^[^/]")
+  set(no_debug -g0)
+  if(TLMMAP_RTL_DEBUG_INFO)
+    set(no_debug)
+  endif()
   verilate(${target} SYSTEMC
     TOP_MODULE ${RTL_TOP}
     PREFIX ${RTL_PREFIX}
     SOURCES ${RTL_SOURCES}
+    OPT_SLOW ${no_debug}
+    OPT_FAST ${no_debug}
+    OPT_GLOBAL ${no_debug}
     VERILATOR_ARGS --assert -Wno-fatal ${parameters} ${RTL_ARGS})
+  # Verilator's runtime defines macros before its own includes: never
+  # behind a precompiled header.
+  file(GLOB runtime "${VERILATOR_ROOT}/include/verilated*.cpp")
+  set_source_files_properties(${runtime} TARGET_DIRECTORY ${target} PROPERTIES SKIP_PRECOMPILE_HEADERS ON)
   # The generated headers test VM_SC; verilate() defines it for the target's
   # own sources only.
   target_compile_definitions(${target} PUBLIC VM_SC=1)
+endfunction()
+
+function(tlmmap_rtl_library name)
+  add_library(${name} STATIC)
+  target_link_libraries(${name} PUBLIC PkgConfig::SystemC)
+  set_target_properties(${name} PROPERTIES POSITION_INDEPENDENT_CODE ON)
+  # Generated code: its warnings are not the user's.
+  target_compile_options(${name} PRIVATE -w)
+  if(NOT TLMMAP_RTL_DEBUG_INFO)
+    target_compile_options(${name} PRIVATE -g0)
+  endif()
+  target_precompile_headers(${name} PRIVATE <systemc.h> <verilated.h> <verilated_sc.h>)
 endfunction()

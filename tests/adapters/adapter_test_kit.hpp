@@ -130,6 +130,18 @@ class RandomTraffic {
   unsigned max_length_;
 };
 
+// The handshakes of one channel, by clock number: one beat per clock (no
+// bubble) when clocks() == beats.
+struct BeatSpan {
+  uint64_t beats = 0, first = 0, last = 0;
+  void beat(uint64_t cycle) {
+    if (beats++ == 0) first = cycle;
+    last = cycle;
+  }
+  uint64_t clocks() const { return beats == 0 ? 0 : last - first + 1; }
+  double per_clock() const { return beats == 0 ? 0 : double(beats) / double(clocks()); }
+};
+
 // A TLM initiator that runs `body` in a thread, then stops the simulation.
 template <unsigned W>
 class TestInitiator : public sc_core::sc_module {

@@ -54,7 +54,7 @@ class ApbToTlm : public sc_core::sc_module, public Apb4PortSet<DW, AW, sc_in_t, 
     this->pslverr.write(false);
     for (;;) {
       if (!this->psel.read()) sc_core::wait(this->psel.value_changed_event());
-      sc_core::wait(clk.posedge_event());
+      wait_edge();
       if (in_reset()) {
         wait_for_reset_end();
         continue;
@@ -92,12 +92,12 @@ class ApbToTlm : public sc_core::sc_module, public Apb4PortSet<DW, AW, sc_in_t, 
     ++issued_;
     if (delay != sc_core::SC_ZERO_TIME) {
       sc_core::wait(delay);
-      sc_core::wait(clk.posedge_event());
+      wait_edge();
     }
     if (!write) this->prdata.write(pin_from_bytes<DW>(data_));
     this->pslverr.write(gp_.get_response_status() != tlm::TLM_OK_RESPONSE);
     this->pready.write(true);
-    sc_core::wait(clk.posedge_event());  // the manager takes the answer here
+    wait_edge();  // the manager takes the answer here
     this->pready.write(false);
     this->pslverr.write(false);
   }

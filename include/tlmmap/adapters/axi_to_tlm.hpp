@@ -65,7 +65,7 @@ class AxiToTlmBridge : public sc_core::sc_module, public Ports, public ClockRese
         sc_core::wait(this->awvalid.value_changed_event() | this->wvalid.value_changed_event() |
                       this->arvalid.value_changed_event() | answered_);
       }
-      sc_core::wait(clk.posedge_event());
+      wait_edge();
       if (in_reset()) {
         engine_.reset();
         drive();

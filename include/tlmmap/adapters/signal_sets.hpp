@@ -8,6 +8,8 @@
 // (s_axi_awvalid, ...) in one line.
 #pragma once
 
+#include <type_traits>
+
 #include <systemc>
 
 #include "tlmmap/adapters/pins.hpp"
@@ -154,4 +156,45 @@ using Axi4Signals = Axi4PortSet<DW, AW, IDW, sc_signal_t, sc_signal_t>;
     auto& model_ = (model);                                         \
     auto& wires_ = (wires);                                         \
     TLMMAP_AXI4_PINS(TLMMAP_BIND_MODEL_PIN_, prefix, 8, 8, 1)       \
+  } while (0)
+
+// The same for RTL that leaves out pins its protocol makes optional (an APB3
+// block without PSTRB and PPROT, an AXI subordinate without AxQOS, AxCACHE
+// or AxLOCK, ...): every port the model has is bound, a pin it lacks is
+// skipped (its wire keeps its value: 0 unless the bridge drives it).
+// TLMMAP_BIND_AXI4_PRESENT(ram, s_axi_, wires). The handshake pins are
+// required (a misspelt prefix does not compile).
+namespace tlmmap::adapters::detail {
+template <class Model, class Wire, class Port>
+void bind_if_present(Model& model, Wire& wire, Port port) {
+  if constexpr (std::is_invocable_v<Port, Model&>) port(model)(wire);
+}
+}  // namespace tlmmap::adapters::detail
+#define TLMMAP_BIND_PRESENT_PIN_(prefix, side, width, name)                                        \
+  ::tlmmap::adapters::detail::bind_if_present(                                                     \
+      model_, wires_.name, [](auto& m) -> decltype((m.prefix##name)) { return m.prefix##name; });
+#define TLMMAP_BIND_APB4_PRESENT(model, prefix, wires)                \
+  do {                                                                \
+    auto& model_ = (model);                                           \
+    auto& wires_ = (wires);                                           \
+    static_cast<void>(model_.prefix##psel);                           \
+    static_cast<void>(model_.prefix##pready);                         \
+    TLMMAP_APB4_PINS(TLMMAP_BIND_PRESENT_PIN_, prefix, 8, 8)          \
+  } while (0)
+#define TLMMAP_BIND_AXI_LITE_PRESENT(model, prefix, wires)            \
+  do {                                                                \
+    auto& model_ = (model);                                           \
+    auto& wires_ = (wires);                                           \
+    static_cast<void>(model_.prefix##awvalid);                        \
+    static_cast<void>(model_.prefix##rready);                         \
+    TLMMAP_AXI_LITE_PINS(TLMMAP_BIND_PRESENT_PIN_, prefix, 8, 8)      \
+  } while (0)
+#define TLMMAP_BIND_AXI4_PRESENT(model, prefix, wires)                \
+  do {                                                                \
+    auto& model_ = (model);                                           \
+    auto& wires_ = (wires);                                           \
+    static_cast<void>(model_.prefix##awvalid);                        \
+    static_cast<void>(model_.prefix##wlast);                          \
+    static_cast<void>(model_.prefix##rlast);                          \
+    TLMMAP_AXI4_PINS(TLMMAP_BIND_PRESENT_PIN_, prefix, 8, 8, 1)       \
   } while (0)

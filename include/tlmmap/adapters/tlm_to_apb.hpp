@@ -53,7 +53,7 @@ class TlmToApb : public sc_core::sc_module, public Apb4PortSet<DW, AW, sc_out_t,
     drive();
     for (;;) {
       if (engine_.idle()) sc_core::wait(wake_);
-      sc_core::wait(clk.posedge_event());
+      wait_edge();
       if (in_reset()) {
         engine_.reset();
         drive();

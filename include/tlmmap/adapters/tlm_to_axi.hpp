@@ -61,7 +61,7 @@ class TlmToAxiBridge : public sc_core::sc_module, public Ports, public ClockRese
     drive();
     for (;;) {
       if (engine_.idle()) sc_core::wait(wake_);
-      sc_core::wait(clk.posedge_event());
+      wait_edge();
       if (in_reset()) {
         engine_.reset();
         drive();
