@@ -24,6 +24,7 @@
 #include "Vapb_timer.h"
 #pragma GCC diagnostic pop
 #include "tlmmap/adapters.hpp"
+#include "tlmmap/devices/irq_line.hpp"
 #include "tlmmap/tlm/tlm_device_region.hpp"
 #include "virt_device.hpp"
 
@@ -43,7 +44,7 @@ struct RtlTimerBlock : sc_core::sc_module {
   Vapb_timer rtl{"rtl"};
 
   SC_HAS_PROCESS(RtlTimerBlock);
-  RtlTimerBlock(sc_core::sc_module_name name, sc_core::sc_signal<bool>& irq) : sc_core::sc_module(name) {
+  RtlTimerBlock(sc_core::sc_module_name name, tlmmap::IrqLine& irq) : sc_core::sc_module(name) {
     bridge.clk(clk);
     bridge.rst(rstn);
     bridge.connect(wires);
