@@ -38,6 +38,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include <systemc>
 #include <tlm>
@@ -90,9 +91,13 @@ struct VirtTree {
   std::string plic;     // path of the PLIC node
   std::string cpu_intc; // path of hart 0's interrupt controller
 
-  // Adds "/soc/<name>@<address>" with `reg` covering `region` (placed in the
-  // system container); returns its path.
-  std::string soc_node(const std::string& name, const Region& region) const;
+  // Adds "/soc/<name>@<address>" with `compatible` (if given) then `reg`
+  // covering `region` (placed in the system container), or `size` bytes from
+  // its address where QEMU's tree says more than the registers span; returns
+  // its path. (Properties print in the reverse of the order they are set, as
+  // in QEMU's tree: a device that QEMU also has sets them in QEMU's order.)
+  std::string soc_node(const std::string& name, const Region& region, const std::vector<std::string>& compatible = {},
+                       uint64_t size = 0) const;
   // interrupt-parent = the PLIC, interrupts = <source>.
   void interrupts(const std::string& node, unsigned source) const;
 };

@@ -30,9 +30,9 @@ struct Flash : tlmmap::virt::VirtDevice {
   void describe(tlmmap::virt::VirtTree& tree) const override {
     const std::string node = "/flash@" + tlmmap::virt::unit_address(regions[0]->address());
     tree.dt.add_node(node);
+    tree.dt.set_string(node, "compatible", "cfi-flash");
     tree.dt.set_reg(node, {{regions[0]->address(), static_cast<uint64_t>(regions[0]->size())},
                            {regions[1]->address(), static_cast<uint64_t>(regions[1]->size())}});
-    tree.dt.set_string(node, "compatible", "cfi-flash");
     tree.dt.set_u32(node, "bank-width", bank0.config().bank_width);
   }
 };

@@ -23,16 +23,16 @@ struct Finisher : tlmmap::virt::VirtDevice {
   }
 
   void describe(tlmmap::virt::VirtTree& tree) const override {
-    const std::string node = tree.soc_node("test", region);
-    tree.dt.set_strings(node, "compatible", {"sifive,test1", "sifive,test0", "syscon"});
+    const std::string node = tree.soc_node("test", region, {"sifive,test1", "sifive,test0", "syscon"});
     const uint32_t syscon = tree.dt.phandle(node);
-    for (const auto& [name, value] : {std::pair<const char*, uint32_t>{"poweroff", 0x5555}, {"reboot", 0x7777}}) {
+    // QEMU's order (reboot made first, so poweroff is listed first).
+    for (const auto& [name, value] : {std::pair<const char*, uint32_t>{"reboot", 0x7777}, {"poweroff", 0x5555}}) {
       const std::string path = std::string("/") + name;
       tree.dt.add_node(path);
-      tree.dt.set_u32(path, "value", value);
-      tree.dt.set_u32(path, "offset", 0);
-      tree.dt.set_u32(path, "regmap", syscon);
       tree.dt.set_string(path, "compatible", std::string("syscon-") + name);
+      tree.dt.set_u32(path, "regmap", syscon);
+      tree.dt.set_u32(path, "offset", 0);
+      tree.dt.set_u32(path, "value", value);
     }
   }
 };

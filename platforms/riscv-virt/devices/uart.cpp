@@ -96,8 +96,8 @@ struct Console : tlmmap::virt::VirtDevice {
   }
 
   void describe(tlmmap::virt::VirtTree& tree) const override {
-    const std::string node = tree.soc_node("serial", region);
-    tree.dt.set_string(node, "compatible", "ns16550a");
+    // QEMU's node spans 0x100 bytes (its 8 registers repeat no further).
+    const std::string node = tree.soc_node("serial", region, {"ns16550a"}, 0x100);
     tree.dt.set_u32(node, "clock-frequency", kClockHz);
     tree.interrupts(node, kIrq);
     tree.dt.set_string("/chosen", "stdout-path", node);
