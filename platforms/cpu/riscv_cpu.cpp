@@ -62,10 +62,25 @@ struct RiscvCpu::Engine {
     state.set_hart_id(cpu.config_.hart_id);  // mhartid is read-only through the API
     uint64_t pc = cpu.config_.reset_pc;
     uc_reg_write(uc, UC_RISCV_REG_PC, &pc);
+    uc_context_alloc(uc, &power_on);
+    uc_context_save(uc, power_on);
   }
   ~Engine() {
     if (payload.get_extension<TxAttributes>() == &attributes) payload.clear_extension(&attributes);
+    uc_context_free(power_on);
     uc_close(uc);
+  }
+
+  // The power-on state back (see RiscvCpu::reset()); Unicorn has stopped.
+  void reset() {
+    reset_requested = false;
+    ++cpu.stats_.resets;
+    if (cpu.on_reset) cpu.on_reset();
+    apply_pending();
+    uc_context_restore(uc, power_on);
+    applied_lines = 0;  // mip is clear again
+    // The images were reloaded behind Unicorn's back: no old translation may run.
+    uc_ctl_remove_cache(uc, 0, cpu.config_.address_limit);
   }
 
   static uc_engine* open() {
@@ -401,6 +416,8 @@ struct RiscvCpu::Engine {
   uint64_t run_budget = 0;
   uint64_t applied_lines = 0;
   bool stop_requested = false;
+  bool reset_requested = false;
+  uc_context* power_on = nullptr;
   std::vector<std::pair<uint64_t, uint64_t>> flushes;
   bool running = false;
 };
@@ -450,6 +467,11 @@ uint64_t RiscvCpu::pc() const {
 }
 
 unsigned RiscvCpu::privilege() const { return static_cast<unsigned>(engine_->state.privilege()); }
+
+void RiscvCpu::reset() {
+  engine_->reset_requested = true;
+  engine_->request_stop();
+}
 
 void RiscvCpu::load(uint64_t address, const void* data, std::size_t length) {
   const auto* first = static_cast<const uint8_t*>(data);
@@ -530,6 +552,10 @@ void RiscvCpu::run() {
       e.quantum.sync();
       sc_core::sc_stop();
       wait();
+    }
+    if (e.reset_requested) {
+      e.reset();
+      continue;
     }
     if (err == UC_ERR_INSN_INVALID) {
       uint32_t insn = 0;

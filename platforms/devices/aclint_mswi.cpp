@@ -5,6 +5,13 @@ namespace tlmmap {
 AclintMswi::AclintMswi(sc_core::sc_module_name name, unsigned harts)
     : sc_core::sc_module(name), msip("msip", harts), msip_(harts, 0) {}
 
+void AclintMswi::reset() {
+  for (std::size_t hart = 0; hart < msip_.size(); ++hart) {
+    msip_[hart] = 0;
+    msip[hart].write(false);
+  }
+}
+
 MmioOps AclintMswi::ops() {
   MmioOps ops;
   ops.endianness = Endianness::little;

@@ -76,6 +76,8 @@ void AclintMtimer::write(uint64_t offset, uint64_t value, unsigned size) {
   update(static_cast<unsigned>(hart));
 }
 
+void AclintMtimer::reset() { write(mtime_at_, 0, 8); }
+
 void AclintMtimer::update(unsigned hart) {
   sc_core::sc_event& deadline = *deadline_[hart];
   deadline.cancel();

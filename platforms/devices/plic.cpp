@@ -137,6 +137,16 @@ unsigned Plic::best(unsigned context) const {
   return best_source;
 }
 
+void Plic::reset() {
+  std::fill(priority_.begin(), priority_.end(), 0);
+  std::fill(pending_.begin(), pending_.end(), 0);
+  std::fill(in_service_.begin(), in_service_.end(), 0);
+  for (auto& enable : enable_) std::fill(enable.begin(), enable.end(), 0);
+  std::fill(threshold_.begin(), threshold_.end(), 0);
+  resample_.notify(sc_core::SC_ZERO_TIME);  // a line still high is pending again
+  update();
+}
+
 void Plic::update() {
   for (unsigned c = 0; c < contexts(); ++c) {
     eip[c].write(best(c) != 0);  // always: read() lags within a delta cycle

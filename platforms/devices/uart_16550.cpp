@@ -30,6 +30,14 @@ MmioOps Uart16550::ops() {
   return ops;
 }
 
+void Uart16550::reset() {
+  fifo_.clear();
+  ier_ = fcr_ = lcr_ = mcr_ = scr_ = dll_ = dlm_ = 0;
+  thr_interrupt_ = false;
+  refill();
+  update_irq();
+}
+
 void Uart16550::receive(const std::string& bytes) {
   input_.insert(input_.end(), bytes.begin(), bytes.end());
   refill();

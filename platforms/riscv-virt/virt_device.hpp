@@ -80,6 +80,9 @@ class VirtContext {
   virtual const VirtConfig& config() const = 0;
   // Ends the simulation; the machine's exit status becomes `status`.
   virtual void finish(int status, const std::string& why) = 0;
+  // Resets the machine (as QEMU's system reset): the hart restarts at the
+  // reset vector, devices reset, the images are loaded again, RAM is kept.
+  virtual void reset(const std::string& why) = 0;
 
  protected:
   [[noreturn]] void missing_region(const std::string& id);
@@ -107,6 +110,9 @@ class VirtDevice {
  public:
   virtual ~VirtDevice() = default;
   virtual void describe(VirtTree& tree) const = 0;
+  // Machine reset (a guest's reset request): back to the power-on state;
+  // memory contents (flash included) are kept.
+  virtual void reset() {}
 };
 
 using VirtDeviceFactory = std::unique_ptr<VirtDevice> (*)(VirtContext& machine);

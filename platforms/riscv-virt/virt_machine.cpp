@@ -106,6 +106,7 @@ void VirtMachine::wire_core() {
   cpu_->meip.bind(meip_);
   cpu_->seip.bind(seip_);
   cpu_->set_time_source([this] { return mtimer_->mtime(); });
+  cpu_->on_reset = [this] { reset_devices(); };
 }
 
 void VirtMachine::build_device_tree() {
@@ -219,6 +220,22 @@ IrqLine& VirtMachine::irq(unsigned source) {
            "'; device '" + making_ + "' asks for it too");
   }
   return plic_->source(source);
+}
+
+void VirtMachine::reset(const std::string& why) {
+  resets_.push_back(why);
+  cpu_->reset();  // reset_devices() runs once the CPU has stopped
+}
+
+// QEMU's system reset: devices to their power-on state and the ROM images
+// (boot ROM, firmware, kernel, device tree) copied in again; the rest of RAM
+// keeps its contents.
+void VirtMachine::reset_devices() {
+  mswi_->reset();
+  mtimer_->reset();
+  plic_->reset();
+  for (const auto& device : devices_) device->reset();
+  load_images();
 }
 
 void VirtMachine::finish(int status, const std::string& why) {

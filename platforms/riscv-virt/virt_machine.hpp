@@ -94,12 +94,16 @@ class VirtMachine : public sc_core::sc_module, private VirtContext {
   // Set once the guest has ended the simulation (sifive_test, ...).
   const std::optional<int>& finished_status() const noexcept { return status_; }
   const std::string& finish_reason() const noexcept { return reason_; }
+  // Guest reset requests carried out, with their reasons.
+  const std::vector<std::string>& resets() const noexcept { return resets_; }
 
  private:
   ContainerRegion& system() override { return *system_; }
   BusSocket& bus_socket() override { return target_->target_socket; }
   IrqLine& irq(unsigned source) override;
   void finish(int status, const std::string& why) override;
+  void reset(const std::string& why) override;
+  void reset_devices();
 
   void load_map();
   void place_ram();
@@ -124,6 +128,7 @@ class VirtMachine : public sc_core::sc_module, private VirtContext {
   std::map<unsigned, std::string> irq_owners_;
   std::optional<int> status_;
   std::string reason_;
+  std::vector<std::string> resets_;
 };
 
 }  // namespace tlmmap::virt

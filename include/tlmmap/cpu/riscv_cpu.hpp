@@ -77,6 +77,7 @@ class RiscvCpu : public sc_core::sc_module {
     uint64_t rdtime = 0;         // rdtime instructions emulated
     uint64_t runs = 0;           // uc_emu_start calls
     uint64_t wfi = 0;
+    uint64_t resets = 0;         // reset() requests carried out
   };
 
   SC_HAS_PROCESS(RiscvCpu);
@@ -89,6 +90,14 @@ class RiscvCpu : public sc_core::sc_module {
   uint64_t pc() const;
   // 0 = U, 1 = S, 3 = M.
   unsigned privilege() const;
+
+  // A reset request (e.g. from a device the guest writes): once the current
+  // translated block ends, `on_reset` runs (the platform resets its devices
+  // and reloads its images), then the hart takes its power-on state
+  // (registers and CSRs as at construction, M-mode, pc = reset_pc), drops
+  // the code it translated, and runs on. Memory is not touched.
+  void reset();
+  std::function<void()> on_reset;
 
   // Writes an image through transport_dbg (at the start of simulation when
   // called during elaboration); reported if any byte is refused.

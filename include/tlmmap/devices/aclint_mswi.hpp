@@ -24,6 +24,8 @@ class AclintMswi : public sc_core::sc_module {
 
   // 4-byte accesses only; registers past the last hart read 0, writes ignored.
   MmioOps ops();
+  // Machine reset: every MSIP cleared.
+  void reset();
 
  private:
   std::vector<uint32_t> msip_;

@@ -46,6 +46,9 @@ class Plic : public sc_core::sc_module {
   Plic(sc_core::sc_module_name name, unsigned sources, unsigned contexts, unsigned priority_bits = 3);
 
   MmioOps ops();
+  // Machine reset: priorities, enables, thresholds, pending and in-service
+  // bits cleared (the lines are sampled again).
+  void reset();
 
   // Source s's interrupt line (s >= 1); reported beyond the last source.
   IrqLine& source(unsigned s);

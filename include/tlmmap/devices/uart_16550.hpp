@@ -54,6 +54,10 @@ class Uart16550 : public sc_core::sc_module {
   // The registers as a driver sees them (no side effects).
   uint8_t peek(unsigned offset) const;
 
+  // Machine reset: registers and the RX FIFO as at power-on; host input
+  // not yet in the FIFO stays queued.
+  void reset();
+
  private:
   uint8_t read(unsigned offset);
   void write(unsigned offset, uint8_t value);

@@ -27,6 +27,11 @@ struct Flash : tlmmap::virt::VirtDevice {
         bank0(*regions[0], config_of(machine.config().flash)),
         bank1(*regions[1], config_of("")) {}
 
+  void reset() override {
+    bank0.reset();
+    bank1.reset();
+  }
+
   void describe(tlmmap::virt::VirtTree& tree) const override {
     const std::string node = "/flash@" + tlmmap::virt::unit_address(regions[0]->address());
     tree.dt.add_node(node);

@@ -1,5 +1,6 @@
-// The test finisher at the map's "test" region: pass, fail and reset end
-// the simulation with QEMU's exit status. Its syscon poweroff and reboot
+// The test finisher at the map's "test" region: pass and fail end the
+// simulation with QEMU's exit status; reset resets the machine (and boots
+// again), as on QEMU. Its syscon poweroff and reboot
 // nodes are how OpenSBI (and through SBI, U-Boot's and Linux's poweroff)
 // find it.
 #include "tlmmap/devices/sifive_test.hpp"
@@ -15,9 +16,12 @@ struct Finisher : tlmmap::virt::VirtDevice {
     region.set_ops(test.ops());
     test.on_finish = [&machine](const tlmmap::SifiveTest::Finish& f) {
       using Kind = tlmmap::SifiveTest::Finish::Kind;
-      const std::string why = f.kind == Kind::pass   ? "sifive_test: pass"
-                              : f.kind == Kind::fail ? "sifive_test: fail, code " + std::to_string(f.code)
-                                                     : "sifive_test: reset requested (ends the simulation)";
+      if (f.kind == Kind::reset) {
+        machine.reset("sifive_test: reset");
+        return;
+      }
+      const std::string why =
+          f.kind == Kind::pass ? "sifive_test: pass" : "sifive_test: fail, code " + std::to_string(f.code);
       machine.finish(f.exit_status(), why);
     };
   }

@@ -95,6 +95,8 @@ struct Console : tlmmap::virt::VirtDevice {
     }
   }
 
+  void reset() override { uart.reset(); }
+
   void describe(tlmmap::virt::VirtTree& tree) const override {
     // QEMU's node spans 0x100 bytes (its 8 registers repeat no further).
     const std::string node = tree.soc_node("serial", region, {"ns16550a"}, 0x100);
