@@ -203,6 +203,10 @@ struct RiscvCpu::Engine {
     cpu.socket->b_transport(payload, delay);
     quantum.set(delay > ran ? delay - ran : sc_core::SC_ZERO_TIME);
     ++cpu.stats_.transports;
+    // The access woke a process at once (a PLIC or CLINT recomputing its
+    // output after a claim, completion, enable or MSIP write): let it run,
+    // so that the lines it drives reach the hart before its next instruction.
+    if (sc_core::sc_pending_activity_at_current_time()) settle_lines();
     // Only reads bring a grant back: a range written through b_transport
     // (a flash taking commands, a logged framebuffer) stays MMIO meanwhile,
     // and for good once a write hit its read-only grant (on_write_protected).
@@ -391,6 +395,21 @@ struct RiscvCpu::Engine {
   }
 
   bool interrupt_pending() { return (state.mip() & state.mie()) != 0; }
+
+  // Runs the delta cycles at the current time (a woken method, then its
+  // signals' update) and applies the interrupt lines' new levels: a lowered
+  // MEIP is not taken again (no spurious claim), a raised one is taken at
+  // the end of the block. A few rounds at most: a device that keeps waking
+  // itself at the same time is left to the next quantum.
+  void settle_lines() {
+    for (int round = 0; round < 4 && sc_core::sc_pending_activity_at_current_time(); ++round) {
+      sc_core::wait(sc_core::SC_ZERO_TIME);
+    }
+    if (line_bits() != applied_lines) {
+      apply_lines();
+      ++cpu.stats_.line_changes;
+    }
+  }
 
   // --- state --------------------------------------------------------------------------
 

@@ -31,6 +31,12 @@
 // b_transport latencies are added. WFI syncs and waits for an interrupt line
 // to change unless an enabled interrupt is already pending.
 //
+// Interrupt lines are applied at every quantum boundary, and also right
+// after an MMIO access that woke a process at the current time (a PLIC
+// claim or completion, a CLINT write): the CPU runs those delta cycles
+// before going on, so that a line its own access lowered is never taken
+// again (no spurious claim) and one it raised is taken at the block's end.
+//
 // Traps: Unicorn 2.0.1 does not enter synchronous traps itself; this model
 // does (delegation, xEPC/xCAUSE/xTVAL, status stacking, privilege) by
 // editing the saved CPU context, whose layout is checked at start-up: any
@@ -78,6 +84,7 @@ class RiscvCpu : public sc_core::sc_module {
     uint64_t runs = 0;           // uc_emu_start calls
     uint64_t wfi = 0;
     uint64_t resets = 0;         // reset() requests carried out
+    uint64_t line_changes = 0;   // interrupt lines applied right after an MMIO access
   };
 
   SC_HAS_PROCESS(RiscvCpu);
