@@ -487,6 +487,71 @@ uint64_t RiscvCpu::pc() const {
 
 unsigned RiscvCpu::privilege() const { return static_cast<unsigned>(engine_->state.privilege()); }
 
+namespace {
+// The CSRs a checkpoint holds, in restore order (mstatus first: it enables
+// the FPU and sets what the others may hold).
+constexpr std::pair<const char*, int> kSavedCsrs[] = {
+    {"mstatus", UC_RISCV_REG_MSTATUS},       {"medeleg", UC_RISCV_REG_MEDELEG},
+    {"mideleg", UC_RISCV_REG_MIDELEG},       {"mie", UC_RISCV_REG_MIE},
+    {"mtvec", UC_RISCV_REG_MTVEC},           {"mcounteren", UC_RISCV_REG_MCOUNTEREN},
+    {"mscratch", UC_RISCV_REG_MSCRATCH},     {"mepc", UC_RISCV_REG_MEPC},
+    {"mcause", UC_RISCV_REG_MCAUSE},         {"mtval", UC_RISCV_REG_MTVAL},
+    {"stvec", UC_RISCV_REG_STVEC},           {"scounteren", UC_RISCV_REG_SCOUNTEREN},
+    {"sscratch", UC_RISCV_REG_SSCRATCH},     {"sepc", UC_RISCV_REG_SEPC},
+    {"scause", UC_RISCV_REG_SCAUSE},         {"stval", UC_RISCV_REG_STVAL},
+    {"satp", UC_RISCV_REG_SATP},             {"fcsr", UC_RISCV_REG_FCSR},
+};
+// mip bits software may set (SSIP, STIP, SEIP); the rest follow the lines.
+constexpr uint64_t kSoftwareMip = (1u << 1) | (1u << 5) | (1u << 9);
+}  // namespace
+
+RiscvCpu::State RiscvCpu::save_state() const {
+  Engine& e = *engine_;
+  State s;
+  auto read = [&](int reg) {
+    uint64_t v = 0;
+    uc_reg_read(e.uc, reg, &v);
+    return v;
+  };
+  s["pc"] = pc();
+  for (int i = 1; i < 32; ++i) s["x" + std::to_string(i)] = read(UC_RISCV_REG_X0 + i);
+  for (int i = 0; i < 32; ++i) s["f" + std::to_string(i)] = read(UC_RISCV_REG_F0 + i);
+  const uint64_t privilege = e.state.privilege();
+  e.state.set_privilege(3);  // CSRs read below M-mode come back as garbage
+  for (const auto& [name, reg] : kSavedCsrs) s[name] = read(reg);
+  e.state.set_privilege(privilege);
+  s["mip"] = e.state.mip() & kSoftwareMip;
+  s["privilege"] = privilege;
+  s["instructions"] = stats_.instructions;
+  return s;
+}
+
+void RiscvCpu::restore_state(const State& s) {
+  std::vector<std::string> names{"pc", "mip", "privilege", "instructions"};
+  for (int i = 1; i < 32; ++i) names.push_back("x" + std::to_string(i));
+  for (int i = 0; i < 32; ++i) names.push_back("f" + std::to_string(i));
+  for (const auto& [name, reg] : kSavedCsrs) names.push_back(name);
+  for (const std::string& name : names) {
+    if (s.count(name) == 0) {
+      const std::string message = std::string(this->name()) + ": the CPU state to restore has no '" + name + "'";
+      SC_REPORT_ERROR("tlmmap/cpu", message.c_str());
+      return;
+    }
+  }
+  Engine& e = *engine_;
+  auto write = [&](int reg, uint64_t v) { uc_reg_write(e.uc, reg, &v); };
+  e.state.set_privilege(3);  // CSR writes below M-mode are dropped
+  for (const auto& [name, reg] : kSavedCsrs) write(reg, s.at(name));
+  for (int i = 1; i < 32; ++i) write(UC_RISCV_REG_X0 + i, s.at("x" + std::to_string(i)));
+  for (int i = 0; i < 32; ++i) write(UC_RISCV_REG_F0 + i, s.at("f" + std::to_string(i)));
+  e.state.set_mip_bits(kSoftwareMip, s.at("mip"));
+  e.applied_lines = 0;  // the lines' bits are clear: applied again before the next run
+  e.state.set_mip_bits(kLineBits, 0);
+  write(UC_RISCV_REG_PC, s.at("pc"));
+  e.state.set_privilege(s.at("privilege"));
+  stats_.instructions = s.at("instructions");
+}
+
 void RiscvCpu::reset() {
   engine_->reset_requested = true;
   engine_->request_stop();

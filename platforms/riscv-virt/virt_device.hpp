@@ -47,6 +47,7 @@
 #include "tlmmap/core/container_region.hpp"
 #include "tlmmap/core/memory_map.hpp"
 #include "tlmmap/core/mmio_region.hpp"
+#include "tlmmap/devices/device_state.hpp"
 #include "tlmmap/devices/irq_line.hpp"
 
 namespace tlmmap::virt {
@@ -113,6 +114,10 @@ class VirtDevice {
   // Machine reset (a guest's reset request): back to the power-on state;
   // memory contents (flash included) are kept.
   virtual void reset() {}
+  // Checkpoints (besides memory and map state, which the core checkpoint
+  // holds): the device's registers, under names of its own.
+  virtual void save_state(DeviceState& /*state*/) const {}
+  virtual void restore_state(const DeviceState& /*state*/) {}
 };
 
 using VirtDeviceFactory = std::unique_ptr<VirtDevice> (*)(VirtContext& machine);

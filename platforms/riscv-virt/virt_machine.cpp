@@ -2,11 +2,13 @@
 
 #include <algorithm>
 #include <fstream>
+#include <sstream>
 #include <iterator>
 
 #include <tlm_utils/tlm_quantumkeeper.h>
 
 #include "boot_rom.hpp"
+#include "tlmmap/core/checkpoint.hpp"
 #include "tlmmap/core/ram_region.hpp"
 #include "tlmmap/core/rom_region.hpp"
 #include "tlmmap/core/transaction.hpp"
@@ -204,6 +206,7 @@ void VirtMachine::build_device_tree() {
 }
 
 void VirtMachine::load_images() {
+  if (!config_.restore_dir.empty()) return;  // memory comes from the checkpoint
   const std::vector<uint8_t> rom = reset_trampoline(config_.bios_address, dtb_address_);
   RomRegion& mrom = region<RomRegion>("mrom");
   std::copy(rom.begin(), rom.end(), mrom.host_ptr());
@@ -236,6 +239,49 @@ void VirtMachine::reset_devices() {
   plic_->reset();
   for (const auto& device : devices_) device->reset();
   load_images();
+}
+
+void VirtMachine::save_checkpoint(const std::string& dir) {
+  tlmmap::save_checkpoint(dir + "/virt.ckpt");
+  DeviceState state;
+  for (const auto& [name, value] : cpu_->save_state()) state["cpu." + name] = value;
+  mswi_->save_state(state, "mswi.");
+  mtimer_->save_state(state, "mtimer.");
+  plic_->save_state(state, "plic.");
+  for (const auto& device : devices_) device->save_state(state);
+  std::ofstream out(dir + "/virt.state");
+  for (const auto& [name, value] : state) out << name << " 0x" << std::hex << value << "\n";
+  if (!out) refuse("riscv-virt: cannot write '" + dir + "/virt.state'");
+}
+
+void VirtMachine::start_of_simulation() {
+  if (!config_.restore_dir.empty()) restore(config_.restore_dir);
+}
+
+void VirtMachine::restore(const std::string& dir) {
+  tlmmap::restore_checkpoint(dir + "/virt.ckpt");
+  std::ifstream in(dir + "/virt.state");
+  if (!in) refuse("riscv-virt: cannot read '" + dir + "/virt.state'");
+  DeviceState state;
+  std::string line;
+  while (std::getline(in, line)) {
+    std::istringstream fields(line);
+    std::string name, value;
+    if (!(fields >> name >> value)) {
+      refuse("riscv-virt: '" + dir + "/virt.state': a line is not 'name value': '" + line + "'");
+      return;
+    }
+    state[name] = std::stoull(value, nullptr, 0);
+  }
+  RiscvCpu::State cpu;
+  for (const auto& [name, value] : state) {
+    if (name.rfind("cpu.", 0) == 0) cpu[name.substr(4)] = value;
+  }
+  cpu_->restore_state(cpu);
+  mswi_->restore_state(state, "mswi.");
+  mtimer_->restore_state(state, "mtimer.");
+  plic_->restore_state(state, "plic.");
+  for (const auto& device : devices_) device->restore_state(state);
 }
 
 void VirtMachine::finish(int status, const std::string& why) {

@@ -70,6 +70,9 @@ struct VirtConfig {
   // interrupt lines are seen within a quantum.
   sc_core::sc_time quantum{100, sc_core::SC_US};
   uint64_t instruction_limit = 0;  // 0: none
+  // A checkpoint directory (save_checkpoint()) to start from instead of the
+  // images: memory, map, CPU and device state as saved.
+  std::string restore_dir;
 };
 
 class VirtMachine : public sc_core::sc_module, private VirtContext {
@@ -94,6 +97,11 @@ class VirtMachine : public sc_core::sc_module, private VirtContext {
   // Set once the guest has ended the simulation (sifive_test, ...).
   const std::optional<int>& finished_status() const noexcept { return status_; }
   const std::string& finish_reason() const noexcept { return reason_; }
+  // Saves DIR/virt.ckpt (memory and map state, tlmmap/core/checkpoint.hpp)
+  // and DIR/virt.state (the CPU's and the devices' registers, one
+  // "name value" per line); DIR must exist. Between runs (sc_start returned).
+  void save_checkpoint(const std::string& dir);
+
   // Guest reset requests carried out, with their reasons.
   const std::vector<std::string>& resets() const noexcept { return resets_; }
 
@@ -104,6 +112,8 @@ class VirtMachine : public sc_core::sc_module, private VirtContext {
   void finish(int status, const std::string& why) override;
   void reset(const std::string& why) override;
   void reset_devices();
+  void start_of_simulation() override;
+  void restore(const std::string& dir);
 
   void load_map();
   void place_ram();

@@ -45,6 +45,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -105,6 +106,17 @@ class RiscvCpu : public sc_core::sc_module {
   // the code it translated, and runs on. Memory is not touched.
   void reset();
   std::function<void()> on_reset;
+
+  // The hart's architectural state for a checkpoint, by name: pc, x1..x31,
+  // f0..f31, the CSRs the model and firmware use (status, trap, delegation,
+  // interrupt-enable, software-pending, counter-enable, satp, fcsr),
+  // privilege, and the instruction count. restore_state() needs every name
+  // (a missing one is reported, nothing changed) and is for before the run
+  // or between runs (not from a device access); the interrupt lines are
+  // applied again from the signals.
+  using State = std::map<std::string, uint64_t>;
+  State save_state() const;
+  void restore_state(const State& state);
 
   // Writes an image through transport_dbg (at the start of simulation when
   // called during elaboration); reported if any byte is refused.

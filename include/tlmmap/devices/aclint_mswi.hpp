@@ -13,6 +13,7 @@
 #include <systemc>
 
 #include "tlmmap/core/mmio_ops.hpp"
+#include "tlmmap/devices/device_state.hpp"
 
 namespace tlmmap {
 
@@ -26,6 +27,9 @@ class AclintMswi : public sc_core::sc_module {
   MmioOps ops();
   // Machine reset: every MSIP cleared.
   void reset();
+  // Checkpoints: the registers under `prefix` (device_state.hpp).
+  void save_state(DeviceState& state, const std::string& prefix) const;
+  void restore_state(const DeviceState& state, const std::string& prefix);
 
  private:
   std::vector<uint32_t> msip_;

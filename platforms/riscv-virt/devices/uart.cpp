@@ -96,6 +96,8 @@ struct Console : tlmmap::virt::VirtDevice {
   }
 
   void reset() override { uart.reset(); }
+  void save_state(tlmmap::DeviceState& state) const override { uart.save_state(state, "uart."); }
+  void restore_state(const tlmmap::DeviceState& state) override { uart.restore_state(state, "uart."); }
 
   void describe(tlmmap::virt::VirtTree& tree) const override {
     // QEMU's node spans 0x100 bytes (its 8 registers repeat no further).
