@@ -59,6 +59,9 @@ struct RiscvCpu::Engine {
     uc_hook_add(uc, &h, UC_HOOK_MEM_WRITE_PROT, reinterpret_cast<void*>(&on_write_protected), this, 1, 0);
     uc_hook_add(uc, &h, UC_HOOK_MEM_UNMAPPED, reinterpret_cast<void*>(&on_unmapped), this, 1, 0);
     attributes.attrs.requester_id = static_cast<uint16_t>(cpu.config_.hart_id);
+    payload.set_extension(&attributes);  // one payload for every access
+    payload.set_byte_enable_ptr(nullptr);
+    payload.set_byte_enable_length(0);
     state.set_hart_id(cpu.config_.hart_id);  // mhartid is read-only through the API
     uint64_t pc = cpu.config_.reset_pc;
     uc_reg_write(uc, UC_RISCV_REG_PC, &pc);
@@ -191,14 +194,12 @@ struct RiscvCpu::Engine {
     payload.set_data_ptr(data);
     payload.set_data_length(size);
     payload.set_streaming_width(size);
-    payload.set_byte_enable_ptr(nullptr);
-    payload.set_byte_enable_length(0);
     payload.set_dmi_allowed(false);
     payload.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
     attributes.attrs.user = state.privilege() == 0;
-    if (payload.get_extension<TxAttributes>() == nullptr) payload.set_extension(&attributes);
-    // The accesses' time: the quantum keeper's offset plus what ran so far.
-    const sc_core::sc_time ran = static_cast<double>(run_executed) * cpu.config_.instruction_time;
+    // The accesses' time: the quantum keeper's offset plus what ran so far
+    // (in integer time units: no double on this path).
+    const sc_core::sc_time ran = sc_core::sc_time::from_value(run_executed * cpu.config_.instruction_time.value());
     sc_core::sc_time delay = quantum.get_local_time() + ran;
     cpu.socket->b_transport(payload, delay);
     quantum.set(delay > ran ? delay - ran : sc_core::SC_ZERO_TIME);
