@@ -25,6 +25,18 @@
 //  * an 8-byte MMIO access reaches the target as two 4-byte ones, low first;
 //  * an access that the target refuses cannot raise an access fault: the
 //    guest reads 0, the write is dropped, and a warning names the address.
+//    Unicorn gives no way to fail an access precisely: an MMIO callback
+//    cannot refuse it, and a stop (uc_emu_stop, or `false` from an
+//    unmapped-access hook) leaves the PC at the start of the translated
+//    block while the instructions before the access have run (probed on
+//    2.0.1: addi t0; addi t0; lw from an unmapped page -> UC_ERR_READ_UNMAPPED
+//    with pc = the first addi and t0 = 2), so neither mepc nor a restart
+//    point is known;
+//  * a ROM device (a CFI flash) written once stays on b_transport for reads
+//    even after it returns to read-array mode: bringing its grant back
+//    makes Unicorn 2.0.1 crash (SIGSEGV inside libunicorn) at the next
+//    write that has to turn it into MMIO from the write-protect hook
+//    (reproduced with firmware `flash`).
 //
 // Time: loosely timed with a tlm_quantumkeeper (the global quantum); every
 // instruction costs `instruction_time`, counted per translated block, and
