@@ -5,6 +5,7 @@
 #include <cstring>
 #include <fstream>
 #include <iterator>
+#include <optional>
 
 #include <tlm_utils/tlm_quantumkeeper.h>
 #include <unicorn/unicorn.h>
@@ -276,11 +277,17 @@ struct RiscvCpu::Engine {
     return true;
   }
 
-  // A page touched for the first time (or since its grant went) becomes MMIO.
-  static bool on_unmapped(uc_engine*, uc_mem_type, uint64_t address, int, int64_t, void* user) {
+  // A page touched for the first time (or since its grant went) becomes
+  // MMIO; in a hole, Unicorn stops and the run loop enters the access fault.
+  static bool on_unmapped(uc_engine*, uc_mem_type type, uint64_t address, int size, int64_t, void* user) {
     auto* e = static_cast<Engine*>(user);
     if (address >= e->cpu.config_.address_limit) return false;
     const uint64_t page = address & ~(kPage - 1);
+    if (e->cpu.is_hole_ && e->cpu.is_hole_(page)) {
+      e->fault = Fault{address, static_cast<unsigned>(size),
+                       type == UC_MEM_FETCH_UNMAPPED ? 1u : type == UC_MEM_WRITE_UNMAPPED ? 7u : 5u};
+      return false;
+    }
     e->memory.map_mmio(page, page + kPage - 1);
     return true;
   }
@@ -289,6 +296,8 @@ struct RiscvCpu::Engine {
 
   static void on_block(uc_engine*, uint64_t address, uint32_t size, void* user) {
     auto* e = static_cast<Engine*>(user);
+    e->block_address = address;
+    e->block_size = size;
     e->run_executed += e->block_instructions(address, size);
     if (e->run_executed >= e->run_budget) e->stop_requested = true;
     if (e->stop_requested) uc_emu_stop(e->uc);
@@ -381,6 +390,92 @@ struct RiscvCpu::Engine {
     state.set_privilege(to_supervisor ? 1 : 3);
   }
 
+  // The access fault Unicorn stopped for: its instruction is the first load
+  // or store of the current block whose address, computed from the
+  // registers now (the instructions before it have run, it has not), covers
+  // the refused address. False if none does.
+  bool enter_access_fault() {
+    const Fault f = *fault;
+    fault.reset();
+    uint64_t epc = f.address;  // an instruction fetch faults at its own address
+    if (f.cause != 1) {
+      std::optional<uint64_t> found;
+      uint8_t code[1024 + 4] = {};
+      if (block_size > 1024 || uc_mem_read(uc, block_address, code, block_size) != UC_ERR_OK) return false;
+      for (uint32_t at = 0; at < block_size && !found;) {
+        uint32_t insn = 0;
+        std::memcpy(&insn, code + at, 4);
+        const unsigned length = (insn & 3) == 3 ? 4 : 2;
+        if (const auto access = decode_access(length == 4 ? insn : insn & 0xffff)) {
+          uint64_t base = 0;
+          if (access->rs1 != 0) uc_reg_read(uc, UC_RISCV_REG_X0 + static_cast<int>(access->rs1), &base);
+          const uint64_t first = base + access->offset;
+          if (access->is_store == (f.cause == 7) && first <= f.address && f.address < first + access->size) {
+            found = block_address + at;
+          }
+        }
+        at += length;
+      }
+      if (!found) return false;
+      epc = *found;
+    }
+    ++cpu.stats_.access_faults;
+    take_trap(f.cause, epc, f.address);
+    return true;
+  }
+
+  struct Access {
+    unsigned rs1;
+    int64_t offset;
+    unsigned size;
+    bool is_store;
+  };
+  // Loads, stores, AMOs of RV64GC (32-bit and compressed forms).
+  static std::optional<Access> decode_access(uint32_t insn) {
+    auto sext = [](uint64_t v, unsigned bits) { return static_cast<int64_t>(v << (64 - bits)) >> (64 - bits); };
+    const unsigned funct3 = (insn >> 12) & 7, rs1 = (insn >> 15) & 31;
+    if ((insn & 3) == 3) {
+      switch (insn & 0x7f) {
+        case 0x03: return Access{rs1, sext(insn >> 20, 12), 1u << (funct3 & 3), false};  // LOAD
+        case 0x07: return Access{rs1, sext(insn >> 20, 12), 1u << (funct3 & 3), false};  // LOAD-FP
+        case 0x23:                                                                      // STORE
+        case 0x27: {                                                                    // STORE-FP
+          const uint64_t imm = ((insn >> 25) << 5) | ((insn >> 7) & 31);
+          return Access{rs1, sext(imm, 12), 1u << (funct3 & 3), true};
+        }
+        case 0x2f: return Access{rs1, 0, 1u << (funct3 & 3), (insn >> 27) != 0x02};  // AMO (LR is a load)
+        default: return std::nullopt;
+      }
+    }
+    const unsigned op = insn & 3, f3 = (insn >> 13) & 7;
+    const unsigned rs1c = 8 + ((insn >> 7) & 7);
+    const uint64_t word = (((insn >> 10) & 7) << 3) | (((insn >> 6) & 1) << 2) | (((insn >> 5) & 1) << 6);
+    const uint64_t dword = (((insn >> 10) & 7) << 3) | (((insn >> 5) & 3) << 6);
+    if (op == 0) {
+      switch (f3) {
+        case 1: case 3: return Access{rs1c, static_cast<int64_t>(dword), 8, false};  // c.fld, c.ld
+        case 2: return Access{rs1c, static_cast<int64_t>(word), 4, false};           // c.lw
+        case 5: case 7: return Access{rs1c, static_cast<int64_t>(dword), 8, true};   // c.fsd, c.sd
+        case 6: return Access{rs1c, static_cast<int64_t>(word), 4, true};            // c.sw
+        default: return std::nullopt;
+      }
+    }
+    if (op == 2) {
+      const uint64_t lwsp = (((insn >> 12) & 1) << 5) | (((insn >> 4) & 7) << 2) | (((insn >> 2) & 3) << 6);
+      const uint64_t ldsp = (((insn >> 12) & 1) << 5) | (((insn >> 5) & 3) << 3) | (((insn >> 2) & 7) << 6);
+      const uint64_t swsp = (((insn >> 9) & 15) << 2) | (((insn >> 7) & 3) << 6);
+      const uint64_t sdsp = (((insn >> 10) & 7) << 3) | (((insn >> 7) & 7) << 6);
+      switch (f3) {
+        case 1: case 3: return Access{2, static_cast<int64_t>(ldsp), 8, false};  // c.fldsp, c.ldsp
+        case 2: return Access{2, static_cast<int64_t>(lwsp), 4, false};          // c.lwsp
+        case 5: case 7: return Access{2, static_cast<int64_t>(sdsp), 8, true};   // c.fsdsp, c.sdsp
+        case 6: return Access{2, static_cast<int64_t>(swsp), 4, true};           // c.swsp
+        default: return std::nullopt;
+      }
+    }
+    return std::nullopt;
+  }
+
   // --- interrupts ----------------------------------------------------------------
 
   uint64_t line_bits() const {
@@ -438,6 +533,14 @@ struct RiscvCpu::Engine {
   bool stop_requested = false;
   bool reset_requested = false;
   uc_context* power_on = nullptr;
+  struct Fault {
+    uint64_t address;
+    unsigned size;
+    unsigned cause;
+  };
+  std::optional<Fault> fault;  // an access to a hole Unicorn stopped for
+  uint64_t block_address = 0;  // the translated block being run
+  uint32_t block_size = 0;
   std::vector<std::pair<uint64_t, uint64_t>> flushes;
   bool running = false;
 };
@@ -641,6 +744,16 @@ void RiscvCpu::run() {
     if (e.reset_requested) {
       e.reset();
       continue;
+    }
+    if (e.fault) {
+      const auto f = *e.fault;
+      if (e.enter_access_fault()) continue;
+      const std::string message = std::string(name()) + ": an access to " + hex(f.address) +
+                                  ", where nothing answers, faults; its instruction is not found in the block at " +
+                                  hex(e.block_address) + "; simulation stopped";
+      SC_REPORT_ERROR("tlmmap/cpu", message.c_str());
+      sc_core::sc_stop();
+      wait();
     }
     if (err == UC_ERR_INSN_INVALID) {
       uint32_t insn = 0;

@@ -109,6 +109,13 @@ void VirtMachine::wire_core() {
   cpu_->seip.bind(seip_);
   cpu_->set_time_source([this] { return mtimer_->mtime(); });
   cpu_->on_reset = [this] { reset_devices(); };
+  // A page with nothing of the map in it faults, as on QEMU (Unicorn would
+  // otherwise give the guest 0 from an MMIO page that nothing answers).
+  cpu_->set_hole_check([this](uint64_t page) {
+    const FlatView& view = space_->view();
+    const std::size_t i = view.first_ending_at_or_after(page);
+    return i == view.ranges().size() || view.ranges()[i].first > page + 0xfff;
+  });
 }
 
 void VirtMachine::build_device_tree() {

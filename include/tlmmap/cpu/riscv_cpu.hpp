@@ -23,15 +23,15 @@
 //    block still see the old mapping (stopping at once would make Unicorn
 //    repeat the device access);
 //  * an 8-byte MMIO access reaches the target as two 4-byte ones, low first;
-//  * an access that the target refuses cannot raise an access fault: the
-//    guest reads 0, the write is dropped, and a warning names the address.
+//  * an access that a device's target refuses cannot raise an access fault:
+//    the guest reads 0, the write is dropped, and a warning names the
+//    address; only whole pages where nothing answers fault (set_hole_check).
 //    Unicorn gives no way to fail an access precisely: an MMIO callback
-//    cannot refuse it, and a stop (uc_emu_stop, or `false` from an
-//    unmapped-access hook) leaves the PC at the start of the translated
-//    block while the instructions before the access have run (probed on
-//    2.0.1: addi t0; addi t0; lw from an unmapped page -> UC_ERR_READ_UNMAPPED
-//    with pc = the first addi and t0 = 2), so neither mepc nor a restart
-//    point is known;
+//    cannot refuse it, and a stop (`false` from an unmapped-access hook)
+//    leaves the PC at the start of the translated block while the
+//    instructions before the access have run (probed on 2.0.1: addi t0;
+//    addi t0; lw from an unmapped page -> UC_ERR_READ_UNMAPPED with pc = the
+//    first addi and t0 = 2): the faulting instruction is found by decoding;
 //  * a ROM device (a CFI flash) written once stays on b_transport for reads
 //    even after it returns to read-array mode: bringing its grant back
 //    makes Unicorn 2.0.1 crash (SIGSEGV inside libunicorn) at the next
@@ -93,6 +93,7 @@ class RiscvCpu : public sc_core::sc_module {
     uint64_t dmi_mappings = 0;   // grants mapped into Unicorn
     uint64_t invalidations = 0;  // grants unmapped
     uint64_t traps = 0;          // synchronous traps entered by the model
+    uint64_t access_faults = 0;  // accesses to holes turned into access faults
     uint64_t rdtime = 0;         // rdtime instructions emulated
     uint64_t runs = 0;           // uc_emu_start calls
     uint64_t wfi = 0;
@@ -135,6 +136,15 @@ class RiscvCpu : public sc_core::sc_module {
   void load(uint64_t address, const void* data, std::size_t length);
   void load_file(uint64_t address, const std::string& path);
 
+  // Pages where nothing answers (holes of the map): an access there raises
+  // the RISC-V access fault (instruction 1, load 5, store/AMO 7; xtval =
+  // the address), as on QEMU. Unicorn stops without saying which
+  // instruction it was; the model finds it in the translated block (the
+  // first load or store of the block whose address, from the registers at
+  // the stop, is the one refused). Without this check (or for a page that is
+  // partly a device), a refused access reads 0 and a warning says so.
+  void set_hole_check(std::function<bool(uint64_t page)> is_hole) { is_hole_ = std::move(is_hole); }
+
   // The platform's mtime: rdtime is then emulated (otherwise it traps as an
   // illegal instruction, as on Unicorn alone).
   void set_time_source(std::function<uint64_t()> mtime) { mtime_ = std::move(mtime); }
@@ -162,6 +172,7 @@ class RiscvCpu : public sc_core::sc_module {
   RiscvCpuConfig config_;
   std::unique_ptr<Engine> engine_;
   std::function<uint64_t()> mtime_;
+  std::function<bool(uint64_t)> is_hole_;
   std::vector<Image> images_;
   Stats stats_;
 };
