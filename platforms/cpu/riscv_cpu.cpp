@@ -759,7 +759,7 @@ void RiscvCpu::run() {
       uint32_t insn = 0;
       uc_mem_read(e.uc, pc(), &insn, 4);
       if (insn == kEbreak || static_cast<uint16_t>(insn) == kCEbreak) {
-        e.take_trap(kBreakpoint, pc(), pc());
+        e.take_trap(kBreakpoint, pc(), 0);  // QEMU 7.2 leaves xtval 0 for ebreak
         continue;
       }
     }

@@ -45,11 +45,13 @@ struct VirtConfig {
   uint64_t kernel_address = 0x80200000;
   // A device tree to use instead of the generated one.
   std::string dtb;
-  // The generated tree's size (free space at its end): QEMU 7.2's virt tree
-  // is 0x1071 bytes (128 MiB, one hart); at that size U-Boot places its
-  // copy of the tree, and reserves memory below it, exactly where it does
-  // on QEMU (`bdinfo`, `printenv fdtcontroladdr`). 0: packed.
-  std::size_t dtb_size = 0x1071;
+  // The generated tree's size (free space at its end). QEMU 7.2's virt tree
+  // is 0x1071 bytes (128 MiB, one hart), and U-Boot's copy of it 0x149e;
+  // U-Boot grows ours 13 bytes less (strings QEMU's tree already has), so
+  // at 0x107e U-Boot's copy has QEMU's size and place, and so does the
+  // memory it reserves below it (`bdinfo`, `fdt header`, `printenv
+  // fdtcontroladdr`). 0: packed.
+  std::size_t dtb_size = 0x107e;
   // Where the tree goes; by default QEMU's place: 2 MiB aligned, just below
   // the end of RAM (or of the first 3 GiB).
   std::optional<uint64_t> dtb_address;
