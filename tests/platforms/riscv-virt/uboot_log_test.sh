@@ -35,6 +35,7 @@ normalise() {
   sed -E \
     -e 's/^(Boot HART (Priv Version|Base ISA|ISA Extensions|MHPM Count|MIDELEG|MEDELEG) *:).*/\1 <cpu>/' \
     -e 's/^(CPU: +).*/\1<cpu>/' \
+    -e 's/^(  0: cpu@0 +).*/\1<cpu>/' \
     -e 's/^( +(Architecture|Implementation) ID ).*/\1<cpu>/' \
     -e 's/^(Core: +)[0-9]+ devices, [0-9]+ uclasses/\1<n> devices, <n> uclasses/' \
     -e 's/^(\s+(riscv,isa|mmu-type) = ).*/\1<cpu>/' \
