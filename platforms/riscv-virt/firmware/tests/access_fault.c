@@ -9,6 +9,7 @@
 #define HOLE 0x8000000UL
 
 static volatile uint64_t cause, epc, tval;
+static volatile uint64_t causes[8], epcs[8], tvals[8];  // every fault, in order
 static volatile unsigned faults;
 static volatile uintptr_t return_to;
 
@@ -16,6 +17,11 @@ static void on_trap(uint64_t mcause, uint64_t mepc) {
   cause = mcause;
   epc = mepc;
   tval = csr_read(mtval);
+  if (faults < 8) {
+    causes[faults] = mcause;
+    epcs[faults] = mepc;
+    tvals[faults] = tval;
+  }
   ++faults;
   if (mcause == 1) {
     csr_write(mepc, return_to);  // the call into the hole: back to its caller
@@ -26,7 +32,7 @@ static void on_trap(uint64_t mcause, uint64_t mepc) {
 }
 
 // The faulting accesses, at labels the checks compare mepc with.
-extern char load_here[], store_here[];
+extern char load_here[], store_here[], c_load_here[], c_store_here[];
 static uint64_t load_from_hole(void) {
   uint64_t value = 0x1234;
   __asm__ volatile(
@@ -51,6 +57,19 @@ static void store_to_hole(void) {
       : "t0", "memory");
 }
 
+// Compressed forms (c.ld, c.sw) with a register base.
+static void compressed_accesses(void) {
+  __asm__ volatile(
+      "  li a1, %0\n"
+      "  .option push\n  .option rvc\n"
+      "c_load_here:\n"
+      "  c.ld a0, 16(a1)\n"
+      "c_store_here:\n"
+      "  c.sw a0, 4(a1)\n"
+      "  .option pop\n" ::"i"(HOLE)
+      : "a0", "a1", "memory");
+}
+
 int main(void) {
   set_trap_handler(on_trap);
 
@@ -69,9 +88,15 @@ int main(void) {
   CHECK(tval == HOLE + 0x10);
   printf("access_fault: store to %#lx: mcause 7\n", HOLE + 0x10);
 
+  compressed_accesses();
+  CHECK(faults == 4);
+  CHECK(causes[2] == 5 && epcs[2] == (uintptr_t)c_load_here && tvals[2] == HOLE + 16);
+  CHECK(causes[3] == 7 && epcs[3] == (uintptr_t)c_store_here && tvals[3] == HOLE + 4);
+  printf("access_fault: c.ld and c.sw: mcause 5 then 7\n");
+
   __asm__ volatile("la %0, 1f" : "=r"(return_to));
   __asm__ volatile("jalr %0\n1:" ::"r"(HOLE + 0x20) : "ra", "memory");
-  CHECK(faults == 3);
+  CHECK(faults == 5);
   CHECK(cause == 1);
   CHECK(epc == HOLE + 0x20);
   CHECK(tval == HOLE + 0x20);
