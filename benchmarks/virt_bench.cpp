@@ -13,7 +13,18 @@
 // (sc_start) at 10 ns per instruction with quanta of 10 us, 100 us (its
 // default) and 1 ms. After the table, the ratios and the MMIO overhead in ns
 // per access are printed.
+//
+// Then the U-Boot row: Debian's OpenSBI fw_jump + U-Boot booted to `=>`,
+// `version` and `poweroff` typed (platforms/riscv-virt/demo.script),
+// on riscv-virt as a subprocess (wall time, guest instructions per second)
+// and on QEMU 7.2 (qemu-system-riscv64, driven by record-qemu.py with the
+// same script) when installed, in the same run. Unicorn alone cannot boot
+// them: it needs the platform's trap entry, CLINT, PLIC, UART and test
+// finisher, i.e. the platform.
 #include <chrono>
+#include <cstdlib>
+#include <regex>
+#include <sstream>
 #include <cstdio>
 #include <fstream>
 #include <iterator>
@@ -154,6 +165,64 @@ class Rates : public benchmark::ConsoleReporter {
   }
 };
 
+// Wall time of a shell command; its stderr goes to `err`.
+double wall_seconds(const std::string& command, const std::string& err) {
+  const auto start = std::chrono::steady_clock::now();
+  const int status = std::system((command + " 2> " + err).c_str());
+  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  return status == 0 ? seconds : -1;
+}
+
+void uboot_row(std::ostream& out) {
+#ifndef TLMMAP_RISCV_VIRT
+  out << "U-Boot boot: riscv-virt is not built, not measured\n";
+#else
+  const std::string bios = "/usr/lib/riscv64-linux-gnu/opensbi/generic/fw_jump";
+  const std::string uboot = "/usr/lib/u-boot/qemu-riscv64_smode/u-boot.bin";
+  const std::string script = TLMMAP_VIRT_UBOOT_SCRIPT;
+  if (!std::ifstream(bios + ".bin") || !std::ifstream(uboot)) {
+    out << "U-Boot boot: opensbi / u-boot-qemu not installed, not measured\n";
+    return;
+  }
+  out << "U-Boot boot to `=>`, version, poweroff (best of 3, wall time):\n";
+  double best = 1e9;
+  uint64_t instructions = 0;
+  for (int i = 0; i < 3; ++i) {
+    const double s = wall_seconds(std::string(TLMMAP_RISCV_VIRT) + " --bios " + bios + ".bin --kernel " + uboot +
+                                      " --uart-input " + script + " --uart-output /dev/null --time-limit 20s",
+                                  "/tmp/tlmmap_virt_bench_uboot.err");
+    std::ifstream err("/tmp/tlmmap_virt_bench_uboot.err");
+    const std::string text((std::istreambuf_iterator<char>(err)), std::istreambuf_iterator<char>());
+    std::smatch m;
+    if (s < 0 || !std::regex_search(text, m, std::regex(R"(, ([0-9]+) instructions)"))) {
+      out << "  riscv-virt: the boot failed: " << text << "\n";
+      return;
+    }
+    instructions = std::stoull(m[1].str());
+    best = std::min(best, s);
+  }
+  out << "  riscv-virt: " << best << " s, " << instructions << " guest instructions, "
+      << static_cast<double>(instructions) / best / 1e6 << " MIPS\n";
+  if (std::system("command -v qemu-system-riscv64 > /dev/null") != 0) {
+    out << "  QEMU: qemu-system-riscv64 not installed, not measured\n";
+    return;
+  }
+  double qemu = 1e9;
+  for (int i = 0; i < 3; ++i) {
+    const double s = wall_seconds(std::string("python3 ") + TLMMAP_RECORD_QEMU + " " + script + " /dev/null " + bios +
+                                      ".elf " + uboot,
+                                  "/dev/null");
+    if (s < 0) {
+      out << "  QEMU: the session failed\n";
+      return;
+    }
+    qemu = std::min(qemu, s);
+  }
+  out << "  QEMU 7.2 (TCG, with its driver script): " << qemu << " s; riscv-virt / QEMU wall time: x" << best / qemu
+      << "\n";
+#endif
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -185,6 +254,7 @@ int main(int argc, char** argv) {
           << per_access_platform << " vs " << per_access_alone << " ns per poll)\n";
     }
   }
+  if (std::getenv("TLMMAP_BENCH_NO_UBOOT") == nullptr) uboot_row(out);
   benchmark::Shutdown();
   return 0;
 }

@@ -5,6 +5,7 @@
 #include <cstring>
 #include <fstream>
 #include <iterator>
+#include <optional>
 
 #include <tlm_utils/tlm_quantumkeeper.h>
 #include <unicorn/unicorn.h>
@@ -59,13 +60,31 @@ struct RiscvCpu::Engine {
     uc_hook_add(uc, &h, UC_HOOK_MEM_WRITE_PROT, reinterpret_cast<void*>(&on_write_protected), this, 1, 0);
     uc_hook_add(uc, &h, UC_HOOK_MEM_UNMAPPED, reinterpret_cast<void*>(&on_unmapped), this, 1, 0);
     attributes.attrs.requester_id = static_cast<uint16_t>(cpu.config_.hart_id);
+    payload.set_extension(&attributes);  // one payload for every access
+    payload.set_byte_enable_ptr(nullptr);
+    payload.set_byte_enable_length(0);
     state.set_hart_id(cpu.config_.hart_id);  // mhartid is read-only through the API
     uint64_t pc = cpu.config_.reset_pc;
     uc_reg_write(uc, UC_RISCV_REG_PC, &pc);
+    uc_context_alloc(uc, &power_on);
+    uc_context_save(uc, power_on);
   }
   ~Engine() {
     if (payload.get_extension<TxAttributes>() == &attributes) payload.clear_extension(&attributes);
+    uc_context_free(power_on);
     uc_close(uc);
+  }
+
+  // The power-on state back (see RiscvCpu::reset()); Unicorn has stopped.
+  void reset() {
+    reset_requested = false;
+    ++cpu.stats_.resets;
+    if (cpu.on_reset) cpu.on_reset();
+    apply_pending();
+    uc_context_restore(uc, power_on);
+    applied_lines = 0;  // mip is clear again
+    // The images were reloaded behind Unicorn's back: no old translation may run.
+    uc_ctl_remove_cache(uc, 0, cpu.config_.address_limit);
   }
 
   static uc_engine* open() {
@@ -176,18 +195,20 @@ struct RiscvCpu::Engine {
     payload.set_data_ptr(data);
     payload.set_data_length(size);
     payload.set_streaming_width(size);
-    payload.set_byte_enable_ptr(nullptr);
-    payload.set_byte_enable_length(0);
     payload.set_dmi_allowed(false);
     payload.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
     attributes.attrs.user = state.privilege() == 0;
-    if (payload.get_extension<TxAttributes>() == nullptr) payload.set_extension(&attributes);
-    // The accesses' time: the quantum keeper's offset plus what ran so far.
-    const sc_core::sc_time ran = static_cast<double>(run_executed) * cpu.config_.instruction_time;
+    // The accesses' time: the quantum keeper's offset plus what ran so far
+    // (in integer time units: no double on this path).
+    const sc_core::sc_time ran = sc_core::sc_time::from_value(run_executed * cpu.config_.instruction_time.value());
     sc_core::sc_time delay = quantum.get_local_time() + ran;
     cpu.socket->b_transport(payload, delay);
     quantum.set(delay > ran ? delay - ran : sc_core::SC_ZERO_TIME);
     ++cpu.stats_.transports;
+    // The access woke a process at once (a PLIC or CLINT recomputing its
+    // output after a claim, completion, enable or MSIP write): let it run,
+    // so that the lines it drives reach the hart before its next instruction.
+    if (sc_core::sc_pending_activity_at_current_time()) settle_lines();
     // Only reads bring a grant back: a range written through b_transport
     // (a flash taking commands, a logged framebuffer) stays MMIO meanwhile,
     // and for good once a write hit its read-only grant (on_write_protected).
@@ -256,11 +277,17 @@ struct RiscvCpu::Engine {
     return true;
   }
 
-  // A page touched for the first time (or since its grant went) becomes MMIO.
-  static bool on_unmapped(uc_engine*, uc_mem_type, uint64_t address, int, int64_t, void* user) {
+  // A page touched for the first time (or since its grant went) becomes
+  // MMIO; in a hole, Unicorn stops and the run loop enters the access fault.
+  static bool on_unmapped(uc_engine*, uc_mem_type type, uint64_t address, int size, int64_t, void* user) {
     auto* e = static_cast<Engine*>(user);
     if (address >= e->cpu.config_.address_limit) return false;
     const uint64_t page = address & ~(kPage - 1);
+    if (e->cpu.is_hole_ && e->cpu.is_hole_(page)) {
+      e->fault = Fault{address, static_cast<unsigned>(size),
+                       type == UC_MEM_FETCH_UNMAPPED ? 1u : type == UC_MEM_WRITE_UNMAPPED ? 7u : 5u};
+      return false;
+    }
     e->memory.map_mmio(page, page + kPage - 1);
     return true;
   }
@@ -269,6 +296,8 @@ struct RiscvCpu::Engine {
 
   static void on_block(uc_engine*, uint64_t address, uint32_t size, void* user) {
     auto* e = static_cast<Engine*>(user);
+    e->block_address = address;
+    e->block_size = size;
     e->run_executed += e->block_instructions(address, size);
     if (e->run_executed >= e->run_budget) e->stop_requested = true;
     if (e->stop_requested) uc_emu_stop(e->uc);
@@ -361,6 +390,92 @@ struct RiscvCpu::Engine {
     state.set_privilege(to_supervisor ? 1 : 3);
   }
 
+  // The access fault Unicorn stopped for: its instruction is the first load
+  // or store of the current block whose address, computed from the
+  // registers now (the instructions before it have run, it has not), covers
+  // the refused address. False if none does.
+  bool enter_access_fault() {
+    const Fault f = *fault;
+    fault.reset();
+    uint64_t epc = f.address;  // an instruction fetch faults at its own address
+    if (f.cause != 1) {
+      std::optional<uint64_t> found;
+      uint8_t code[1024 + 4] = {};
+      if (block_size > 1024 || uc_mem_read(uc, block_address, code, block_size) != UC_ERR_OK) return false;
+      for (uint32_t at = 0; at < block_size && !found;) {
+        uint32_t insn = 0;
+        std::memcpy(&insn, code + at, 4);
+        const unsigned length = (insn & 3) == 3 ? 4 : 2;
+        if (const auto access = decode_access(length == 4 ? insn : insn & 0xffff)) {
+          uint64_t base = 0;
+          if (access->rs1 != 0) uc_reg_read(uc, UC_RISCV_REG_X0 + static_cast<int>(access->rs1), &base);
+          const uint64_t first = base + access->offset;
+          if (access->is_store == (f.cause == 7) && first <= f.address && f.address < first + access->size) {
+            found = block_address + at;
+          }
+        }
+        at += length;
+      }
+      if (!found) return false;
+      epc = *found;
+    }
+    ++cpu.stats_.access_faults;
+    take_trap(f.cause, epc, f.address);
+    return true;
+  }
+
+  struct Access {
+    unsigned rs1;
+    int64_t offset;
+    unsigned size;
+    bool is_store;
+  };
+  // Loads, stores, AMOs of RV64GC (32-bit and compressed forms).
+  static std::optional<Access> decode_access(uint32_t insn) {
+    auto sext = [](uint64_t v, unsigned bits) { return static_cast<int64_t>(v << (64 - bits)) >> (64 - bits); };
+    const unsigned funct3 = (insn >> 12) & 7, rs1 = (insn >> 15) & 31;
+    if ((insn & 3) == 3) {
+      switch (insn & 0x7f) {
+        case 0x03: return Access{rs1, sext(insn >> 20, 12), 1u << (funct3 & 3), false};  // LOAD
+        case 0x07: return Access{rs1, sext(insn >> 20, 12), 1u << (funct3 & 3), false};  // LOAD-FP
+        case 0x23:                                                                      // STORE
+        case 0x27: {                                                                    // STORE-FP
+          const uint64_t imm = ((insn >> 25) << 5) | ((insn >> 7) & 31);
+          return Access{rs1, sext(imm, 12), 1u << (funct3 & 3), true};
+        }
+        case 0x2f: return Access{rs1, 0, 1u << (funct3 & 3), (insn >> 27) != 0x02};  // AMO (LR is a load)
+        default: return std::nullopt;
+      }
+    }
+    const unsigned op = insn & 3, f3 = (insn >> 13) & 7;
+    const unsigned rs1c = 8 + ((insn >> 7) & 7);
+    const uint64_t word = (((insn >> 10) & 7) << 3) | (((insn >> 6) & 1) << 2) | (((insn >> 5) & 1) << 6);
+    const uint64_t dword = (((insn >> 10) & 7) << 3) | (((insn >> 5) & 3) << 6);
+    if (op == 0) {
+      switch (f3) {
+        case 1: case 3: return Access{rs1c, static_cast<int64_t>(dword), 8, false};  // c.fld, c.ld
+        case 2: return Access{rs1c, static_cast<int64_t>(word), 4, false};           // c.lw
+        case 5: case 7: return Access{rs1c, static_cast<int64_t>(dword), 8, true};   // c.fsd, c.sd
+        case 6: return Access{rs1c, static_cast<int64_t>(word), 4, true};            // c.sw
+        default: return std::nullopt;
+      }
+    }
+    if (op == 2) {
+      const uint64_t lwsp = (((insn >> 12) & 1) << 5) | (((insn >> 4) & 7) << 2) | (((insn >> 2) & 3) << 6);
+      const uint64_t ldsp = (((insn >> 12) & 1) << 5) | (((insn >> 5) & 3) << 3) | (((insn >> 2) & 7) << 6);
+      const uint64_t swsp = (((insn >> 9) & 15) << 2) | (((insn >> 7) & 3) << 6);
+      const uint64_t sdsp = (((insn >> 10) & 7) << 3) | (((insn >> 7) & 7) << 6);
+      switch (f3) {
+        case 1: case 3: return Access{2, static_cast<int64_t>(ldsp), 8, false};  // c.fldsp, c.ldsp
+        case 2: return Access{2, static_cast<int64_t>(lwsp), 4, false};          // c.lwsp
+        case 5: case 7: return Access{2, static_cast<int64_t>(sdsp), 8, true};   // c.fsdsp, c.sdsp
+        case 6: return Access{2, static_cast<int64_t>(swsp), 4, true};           // c.swsp
+        default: return std::nullopt;
+      }
+    }
+    return std::nullopt;
+  }
+
   // --- interrupts ----------------------------------------------------------------
 
   uint64_t line_bits() const {
@@ -376,6 +491,21 @@ struct RiscvCpu::Engine {
   }
 
   bool interrupt_pending() { return (state.mip() & state.mie()) != 0; }
+
+  // Runs the delta cycles at the current time (a woken method, then its
+  // signals' update) and applies the interrupt lines' new levels: a lowered
+  // MEIP is not taken again (no spurious claim), a raised one is taken at
+  // the end of the block. A few rounds at most: a device that keeps waking
+  // itself at the same time is left to the next quantum.
+  void settle_lines() {
+    for (int round = 0; round < 4 && sc_core::sc_pending_activity_at_current_time(); ++round) {
+      sc_core::wait(sc_core::SC_ZERO_TIME);
+    }
+    if (line_bits() != applied_lines) {
+      apply_lines();
+      ++cpu.stats_.line_changes;
+    }
+  }
 
   // --- state --------------------------------------------------------------------------
 
@@ -401,6 +531,16 @@ struct RiscvCpu::Engine {
   uint64_t run_budget = 0;
   uint64_t applied_lines = 0;
   bool stop_requested = false;
+  bool reset_requested = false;
+  uc_context* power_on = nullptr;
+  struct Fault {
+    uint64_t address;
+    unsigned size;
+    unsigned cause;
+  };
+  std::optional<Fault> fault;  // an access to a hole Unicorn stopped for
+  uint64_t block_address = 0;  // the translated block being run
+  uint32_t block_size = 0;
   std::vector<std::pair<uint64_t, uint64_t>> flushes;
   bool running = false;
 };
@@ -450,6 +590,76 @@ uint64_t RiscvCpu::pc() const {
 }
 
 unsigned RiscvCpu::privilege() const { return static_cast<unsigned>(engine_->state.privilege()); }
+
+namespace {
+// The CSRs a checkpoint holds, in restore order (mstatus first: it enables
+// the FPU and sets what the others may hold).
+constexpr std::pair<const char*, int> kSavedCsrs[] = {
+    {"mstatus", UC_RISCV_REG_MSTATUS},       {"medeleg", UC_RISCV_REG_MEDELEG},
+    {"mideleg", UC_RISCV_REG_MIDELEG},       {"mie", UC_RISCV_REG_MIE},
+    {"mtvec", UC_RISCV_REG_MTVEC},           {"mcounteren", UC_RISCV_REG_MCOUNTEREN},
+    {"mscratch", UC_RISCV_REG_MSCRATCH},     {"mepc", UC_RISCV_REG_MEPC},
+    {"mcause", UC_RISCV_REG_MCAUSE},         {"mtval", UC_RISCV_REG_MTVAL},
+    {"stvec", UC_RISCV_REG_STVEC},           {"scounteren", UC_RISCV_REG_SCOUNTEREN},
+    {"sscratch", UC_RISCV_REG_SSCRATCH},     {"sepc", UC_RISCV_REG_SEPC},
+    {"scause", UC_RISCV_REG_SCAUSE},         {"stval", UC_RISCV_REG_STVAL},
+    {"satp", UC_RISCV_REG_SATP},             {"fcsr", UC_RISCV_REG_FCSR},
+};
+// mip bits software may set (SSIP, STIP, SEIP); the rest follow the lines.
+constexpr uint64_t kSoftwareMip = (1u << 1) | (1u << 5) | (1u << 9);
+}  // namespace
+
+RiscvCpu::State RiscvCpu::save_state() const {
+  Engine& e = *engine_;
+  State s;
+  auto read = [&](int reg) {
+    uint64_t v = 0;
+    uc_reg_read(e.uc, reg, &v);
+    return v;
+  };
+  s["pc"] = pc();
+  for (int i = 1; i < 32; ++i) s["x" + std::to_string(i)] = read(UC_RISCV_REG_X0 + i);
+  for (int i = 0; i < 32; ++i) s["f" + std::to_string(i)] = read(UC_RISCV_REG_F0 + i);
+  const uint64_t privilege = e.state.privilege();
+  e.state.set_privilege(3);  // CSRs read below M-mode come back as garbage
+  for (const auto& [name, reg] : kSavedCsrs) s[name] = read(reg);
+  e.state.set_privilege(privilege);
+  s["mip"] = e.state.mip() & kSoftwareMip;
+  s["privilege"] = privilege;
+  s["instructions"] = stats_.instructions;
+  return s;
+}
+
+void RiscvCpu::restore_state(const State& s) {
+  std::vector<std::string> names{"pc", "mip", "privilege", "instructions"};
+  for (int i = 1; i < 32; ++i) names.push_back("x" + std::to_string(i));
+  for (int i = 0; i < 32; ++i) names.push_back("f" + std::to_string(i));
+  for (const auto& [name, reg] : kSavedCsrs) names.push_back(name);
+  for (const std::string& name : names) {
+    if (s.count(name) == 0) {
+      const std::string message = std::string(this->name()) + ": the CPU state to restore has no '" + name + "'";
+      SC_REPORT_ERROR("tlmmap/cpu", message.c_str());
+      return;
+    }
+  }
+  Engine& e = *engine_;
+  auto write = [&](int reg, uint64_t v) { uc_reg_write(e.uc, reg, &v); };
+  e.state.set_privilege(3);  // CSR writes below M-mode are dropped
+  for (const auto& [name, reg] : kSavedCsrs) write(reg, s.at(name));
+  for (int i = 1; i < 32; ++i) write(UC_RISCV_REG_X0 + i, s.at("x" + std::to_string(i)));
+  for (int i = 0; i < 32; ++i) write(UC_RISCV_REG_F0 + i, s.at("f" + std::to_string(i)));
+  e.state.set_mip_bits(kSoftwareMip, s.at("mip"));
+  e.applied_lines = 0;  // the lines' bits are clear: applied again before the next run
+  e.state.set_mip_bits(kLineBits, 0);
+  write(UC_RISCV_REG_PC, s.at("pc"));
+  e.state.set_privilege(s.at("privilege"));
+  stats_.instructions = s.at("instructions");
+}
+
+void RiscvCpu::reset() {
+  engine_->reset_requested = true;
+  engine_->request_stop();
+}
 
 void RiscvCpu::load(uint64_t address, const void* data, std::size_t length) {
   const auto* first = static_cast<const uint8_t*>(data);
@@ -531,11 +741,25 @@ void RiscvCpu::run() {
       sc_core::sc_stop();
       wait();
     }
+    if (e.reset_requested) {
+      e.reset();
+      continue;
+    }
+    if (e.fault) {
+      const auto f = *e.fault;
+      if (e.enter_access_fault()) continue;
+      const std::string message = std::string(name()) + ": an access to " + hex(f.address) +
+                                  ", where nothing answers, faults; its instruction is not found in the block at " +
+                                  hex(e.block_address) + "; simulation stopped";
+      SC_REPORT_ERROR("tlmmap/cpu", message.c_str());
+      sc_core::sc_stop();
+      wait();
+    }
     if (err == UC_ERR_INSN_INVALID) {
       uint32_t insn = 0;
       uc_mem_read(e.uc, pc(), &insn, 4);
       if (insn == kEbreak || static_cast<uint16_t>(insn) == kCEbreak) {
-        e.take_trap(kBreakpoint, pc(), pc());
+        e.take_trap(kBreakpoint, pc(), 0);  // QEMU 7.2 leaves xtval 0 for ebreak
         continue;
       }
     }

@@ -2,6 +2,8 @@
 
 #include <cstdio>
 #include <cstring>
+#include <sys/uio.h>
+#include <unistd.h>
 #include <vector>
 
 namespace tlmmap::detail {
@@ -27,7 +29,67 @@ std::string hex(uint64_t v) {
 
 }  // namespace
 
-UnicornRiscvState::UnicornRiscvState(uc_engine* uc) : uc_(uc) { uc_context_alloc(uc_, &context_); }
+UnicornRiscvState::UnicornRiscvState(uc_engine* uc) : uc_(uc) {
+  uc_context_alloc(uc_, &context_);
+  live_ = find_live_state();
+}
+
+namespace {
+// Copies up to `n` bytes at `from` that are readable memory of this process
+// (process_vm_readv stops at the first unreadable page instead of
+// faulting); returns how many.
+std::size_t read_own(const void* from, void* to, std::size_t n) {
+  iovec local{to, n};
+  iovec remote{const_cast<void*>(from), n};
+  const ssize_t got = process_vm_readv(getpid(), &local, 1, &remote, 1, 0);
+  return got > 0 ? static_cast<std::size_t>(got) : 0;
+}
+}  // namespace
+
+// uc_context_save copies the live state from uc->cpu->env_ptr, which points
+// into the same object as uc->cpu (QEMU's RISCVCPU holds its env). So: for
+// each word of uc_struct taken as the CPU object, read the object and look
+// in it for a word pointing back into it at bytes equal to a saved copy
+// (with marker values in the registers). Then a PC written through the API
+// must show there. Not found (another build of 2.0.1): privilege() copies.
+const uint8_t* UnicornRiscvState::find_live_state() {
+  constexpr std::size_t kEngineBytes = 4096, kObjectBytes = 1 << 16, kCompared = 512;
+  uc_context* before = nullptr;
+  uc_context_alloc(uc_, &before);
+  uc_context_save(uc_, before);
+  for (int i = 1; i < 32; ++i) {
+    const uint64_t marker = 0x7e5a3c0000000000ull | (uint64_t(i) << 8) | 0x5d;
+    uc_reg_write(uc_, UC_RISCV_REG_X0 + i, &marker);
+  }
+  save();
+  const uint8_t* expected = data();
+  std::vector<uintptr_t> engine(kEngineBytes / 8, 0);
+  std::vector<uint8_t> object(kObjectBytes);
+  const std::size_t engine_words = read_own(uc_, engine.data(), kEngineBytes) / 8;
+  const uint8_t* found = nullptr;
+  for (std::size_t i = 0; i < engine_words && found == nullptr; ++i) {
+    const uintptr_t cpu = engine[i];
+    if (cpu == 0 || cpu % 8 != 0) continue;
+    const std::size_t got = read_own(reinterpret_cast<const void*>(cpu), object.data(), kObjectBytes);
+    for (std::size_t j = 0; j + 8 <= got && found == nullptr; j += 8) {
+      uintptr_t env;
+      std::memcpy(&env, object.data() + j, 8);
+      if (env < cpu || env % 8 != 0 || env - cpu + kCompared > got) continue;
+      if (std::memcmp(object.data() + (env - cpu), expected, kCompared) == 0) found = reinterpret_cast<const uint8_t*>(env);
+    }
+  }
+  bool moves = false;
+  if (found != nullptr) {
+    const uint64_t probe_pc = 0x5a5a5a5a0;
+    uc_reg_write(uc_, UC_RISCV_REG_PC, &probe_pc);
+    uint64_t in_place = 0;
+    moves = read_own(found + kPc, &in_place, 8) == 8 && in_place == probe_pc;
+  }
+  uc_context_restore(uc_, before);
+  uc_context_free(before);
+  return moves ? found : nullptr;
+}
+
 UnicornRiscvState::~UnicornRiscvState() { uc_context_free(context_); }
 
 uint8_t* UnicornRiscvState::data() { return reinterpret_cast<uint8_t*>(context_) + kStateStart; }
@@ -41,7 +103,14 @@ uint64_t UnicornRiscvState::field(std::size_t offset) {
   return value;
 }
 
-uint64_t UnicornRiscvState::privilege() { return field(kPriv); }
+uint64_t UnicornRiscvState::privilege() {
+  if (live_ != nullptr) {
+    uint64_t value;
+    std::memcpy(&value, live_ + kPriv, 8);
+    return value;
+  }
+  return field(kPriv);
+}
 uint64_t UnicornRiscvState::mip() { return field(kMip); }
 uint64_t UnicornRiscvState::mie() { return field(kMie); }
 uint64_t UnicornRiscvState::badaddr() { return field(kBadaddr); }

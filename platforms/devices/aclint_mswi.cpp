@@ -5,6 +5,24 @@ namespace tlmmap {
 AclintMswi::AclintMswi(sc_core::sc_module_name name, unsigned harts)
     : sc_core::sc_module(name), msip("msip", harts), msip_(harts, 0) {}
 
+void AclintMswi::reset() {
+  for (std::size_t hart = 0; hart < msip_.size(); ++hart) {
+    msip_[hart] = 0;
+    msip[hart].write(false);
+  }
+}
+
+void AclintMswi::save_state(DeviceState& state, const std::string& prefix) const {
+  for (std::size_t hart = 0; hart < msip_.size(); ++hart) state[prefix + "msip." + std::to_string(hart)] = msip_[hart];
+}
+
+void AclintMswi::restore_state(const DeviceState& state, const std::string& prefix) {
+  for (std::size_t hart = 0; hart < msip_.size(); ++hart) {
+    msip_[hart] = static_cast<uint32_t>(state_value(state, prefix + "msip." + std::to_string(hart)) & 1);
+    msip[hart].write(msip_[hart] != 0);
+  }
+}
+
 MmioOps AclintMswi::ops() {
   MmioOps ops;
   ops.endianness = Endianness::little;

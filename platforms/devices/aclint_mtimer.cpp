@@ -76,6 +76,23 @@ void AclintMtimer::write(uint64_t offset, uint64_t value, unsigned size) {
   update(static_cast<unsigned>(hart));
 }
 
+void AclintMtimer::reset() { write(mtime_at_, 0, 8); }
+
+void AclintMtimer::save_state(DeviceState& state, const std::string& prefix) const {
+  state[prefix + "mtime"] = mtime();
+  for (std::size_t hart = 0; hart < mtimecmp_.size(); ++hart) {
+    state[prefix + "mtimecmp." + std::to_string(hart)] = mtimecmp_[hart];
+  }
+}
+
+// MTIME goes on from the saved value, whatever the simulation's time now.
+void AclintMtimer::restore_state(const DeviceState& state, const std::string& prefix) {
+  for (std::size_t hart = 0; hart < mtimecmp_.size(); ++hart) {
+    mtimecmp_[hart] = state_value(state, prefix + "mtimecmp." + std::to_string(hart));
+  }
+  write(mtime_at_, state_value(state, prefix + "mtime"), 8);
+}
+
 void AclintMtimer::update(unsigned hart) {
   sc_core::sc_event& deadline = *deadline_[hart];
   deadline.cancel();

@@ -166,6 +166,11 @@ uint64_t CfiFlash::read(uint64_t offset, unsigned size) {
   return value;
 }
 
+void CfiFlash::reset() {
+  status_ = 0;
+  read_array();
+}
+
 void CfiFlash::read_array() {
   cmd_ = 0x00;
   wcycle_ = 0;

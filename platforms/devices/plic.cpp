@@ -137,6 +137,48 @@ unsigned Plic::best(unsigned context) const {
   return best_source;
 }
 
+void Plic::reset() {
+  std::fill(priority_.begin(), priority_.end(), 0);
+  std::fill(pending_.begin(), pending_.end(), 0);
+  std::fill(in_service_.begin(), in_service_.end(), 0);
+  for (auto& enable : enable_) std::fill(enable.begin(), enable.end(), 0);
+  std::fill(threshold_.begin(), threshold_.end(), 0);
+  resample_.notify(sc_core::SC_ZERO_TIME);  // a line still high is pending again
+  update();
+}
+
+void Plic::save_state(DeviceState& state, const std::string& prefix) const {
+  const std::size_t words = pending_.size();
+  for (std::size_t s = 1; s < priority_.size(); ++s) state[prefix + "priority." + std::to_string(s)] = priority_[s];
+  for (std::size_t w = 0; w < words; ++w) {
+    state[prefix + "pending." + std::to_string(w)] = pending_[w];
+    state[prefix + "in_service." + std::to_string(w)] = in_service_[w];
+    for (std::size_t c = 0; c < enable_.size(); ++c) {
+      state[prefix + "enable." + std::to_string(c) + "." + std::to_string(w)] = enable_[c][w];
+    }
+  }
+  for (std::size_t c = 0; c < threshold_.size(); ++c) state[prefix + "threshold." + std::to_string(c)] = threshold_[c];
+}
+
+void Plic::restore_state(const DeviceState& state, const std::string& prefix) {
+  const std::size_t words = pending_.size();
+  for (std::size_t s = 1; s < priority_.size(); ++s) {
+    priority_[s] = static_cast<uint32_t>(state_value(state, prefix + "priority." + std::to_string(s)));
+  }
+  for (std::size_t w = 0; w < words; ++w) {
+    pending_[w] = static_cast<uint32_t>(state_value(state, prefix + "pending." + std::to_string(w)));
+    in_service_[w] = static_cast<uint32_t>(state_value(state, prefix + "in_service." + std::to_string(w)));
+    for (std::size_t c = 0; c < enable_.size(); ++c) {
+      enable_[c][w] =
+          static_cast<uint32_t>(state_value(state, prefix + "enable." + std::to_string(c) + "." + std::to_string(w)));
+    }
+  }
+  for (std::size_t c = 0; c < threshold_.size(); ++c) {
+    threshold_[c] = static_cast<uint32_t>(state_value(state, prefix + "threshold." + std::to_string(c)));
+  }
+  update();
+}
+
 void Plic::update() {
   for (unsigned c = 0; c < contexts(); ++c) {
     eip[c].write(best(c) != 0);  // always: read() lags within a delta cycle

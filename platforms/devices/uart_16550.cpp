@@ -30,6 +30,32 @@ MmioOps Uart16550::ops() {
   return ops;
 }
 
+void Uart16550::reset() {
+  fifo_.clear();
+  ier_ = fcr_ = lcr_ = mcr_ = scr_ = dll_ = dlm_ = 0;
+  thr_interrupt_ = false;
+  refill();
+  update_irq();
+}
+
+void Uart16550::save_state(DeviceState& state, const std::string& prefix) const {
+  const std::pair<const char*, uint8_t> registers[] = {{"ier", ier_}, {"fcr", fcr_}, {"lcr", lcr_}, {"mcr", mcr_},
+                                                       {"scr", scr_}, {"dll", dll_}, {"dlm", dlm_}};
+  for (const auto& [name, value] : registers) state[prefix + name] = value;
+  state[prefix + "thr_interrupt"] = thr_interrupt_;
+}
+
+// The RX FIFO starts empty (what a script types comes after the restore).
+void Uart16550::restore_state(const DeviceState& state, const std::string& prefix) {
+  uint8_t* registers[] = {&ier_, &fcr_, &lcr_, &mcr_, &scr_, &dll_, &dlm_};
+  const char* names[] = {"ier", "fcr", "lcr", "mcr", "scr", "dll", "dlm"};
+  for (std::size_t i = 0; i < 7; ++i) *registers[i] = static_cast<uint8_t>(state_value(state, prefix + names[i]));
+  thr_interrupt_ = state_value(state, prefix + "thr_interrupt") != 0;
+  fifo_.clear();
+  refill();
+  update_irq();
+}
+
 void Uart16550::receive(const std::string& bytes) {
   input_.insert(input_.end(), bytes.begin(), bytes.end());
   refill();

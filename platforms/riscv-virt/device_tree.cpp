@@ -82,10 +82,15 @@ uint32_t DeviceTree::phandle(const std::string& path) {
   return made;
 }
 
-std::vector<uint8_t> DeviceTree::blob() const {
+std::vector<uint8_t> DeviceTree::blob(std::size_t at_least) const {
   std::vector<uint8_t> packed = fdt_;
   check(fdt_pack(packed.data()), "packing");
   packed.resize(fdt_totalsize(packed.data()));
+  if (packed.size() < at_least) {
+    std::vector<uint8_t> padded(at_least, 0);
+    check(fdt_open_into(packed.data(), padded.data(), static_cast<int>(at_least)), "padding");
+    return padded;
+  }
   return packed;
 }
 

@@ -34,8 +34,9 @@ class DeviceTree {
   // The node's phandle, given one (and a `phandle` property) on first use.
   uint32_t phandle(const std::string& path);
 
-  // The tree, packed.
-  std::vector<uint8_t> blob() const;
+  // The tree, packed; with free space at its end up to `at_least` bytes
+  // (its header's totalsize) if it is smaller.
+  std::vector<uint8_t> blob(std::size_t at_least = 0) const;
 
  private:
   int offset_of(const std::string& path) const;

@@ -15,7 +15,6 @@
 #include <CLI/CLI.hpp>
 #include <systemc>
 
-#include "tlmmap/core/checkpoint.hpp"
 #include "tlmmap/memmap/mtree.hpp"
 #include "tlmmap/tlm/systemc_reports.hpp"
 #include "virt_machine.hpp"
@@ -105,7 +104,10 @@ int sc_main(int argc, char* argv[]) {
   app.add_option("--instruction-time", instruction_time, "simulated time per guest instruction")->capture_default_str();
   app.add_flag("--mtree", mtree, "print `info mtree -f` of the machine after set-up");
   app.add_option("--checkpoint-dir", checkpoint_dir,
-                 "save a checkpoint (memory and map state) there when the simulation ends");
+                 "save a checkpoint there when the simulation ends (virt.ckpt: memory and map state; "
+                 "virt.state: CPU and device registers)");
+  app.add_option("--restore", config.restore_dir, "start from a checkpoint saved by --checkpoint-dir (no images loaded)")
+      ->check(CLI::ExistingDirectory);
   app.add_option("--time-limit", time_limit, "stop after this much simulated time (e.g. 5s; 0s: set up only)");
   app.add_option("--instruction-limit", config.instruction_limit, "stop after this many guest instructions");
   try {
@@ -159,9 +161,8 @@ int sc_main(int argc, char* argv[]) {
     }
     std::cerr << " at " << sc_core::sc_time_stamp() << ", " << cpu.instructions << " instructions\n";
     if (!checkpoint_dir.empty()) {
-      const std::string path = checkpoint_dir + "/virt.ckpt";
-      tlmmap::save_checkpoint(path);
-      std::cerr << "riscv-virt: checkpoint saved to " << path << "\n";
+      machine.save_checkpoint(checkpoint_dir);
+      std::cerr << "riscv-virt: checkpoint saved to " << checkpoint_dir << "\n";
     }
     return status;
   } catch (const sc_core::sc_report& report) {

@@ -38,6 +38,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include <systemc>
 #include <tlm>
@@ -46,6 +47,7 @@
 #include "tlmmap/core/container_region.hpp"
 #include "tlmmap/core/memory_map.hpp"
 #include "tlmmap/core/mmio_region.hpp"
+#include "tlmmap/devices/device_state.hpp"
 #include "tlmmap/devices/irq_line.hpp"
 
 namespace tlmmap::virt {
@@ -79,6 +81,9 @@ class VirtContext {
   virtual const VirtConfig& config() const = 0;
   // Ends the simulation; the machine's exit status becomes `status`.
   virtual void finish(int status, const std::string& why) = 0;
+  // Resets the machine (as QEMU's system reset): the hart restarts at the
+  // reset vector, devices reset, the images are loaded again, RAM is kept.
+  virtual void reset(const std::string& why) = 0;
 
  protected:
   [[noreturn]] void missing_region(const std::string& id);
@@ -90,9 +95,13 @@ struct VirtTree {
   std::string plic;     // path of the PLIC node
   std::string cpu_intc; // path of hart 0's interrupt controller
 
-  // Adds "/soc/<name>@<address>" with `reg` covering `region` (placed in the
-  // system container); returns its path.
-  std::string soc_node(const std::string& name, const Region& region) const;
+  // Adds "/soc/<name>@<address>" with `compatible` (if given) then `reg`
+  // covering `region` (placed in the system container), or `size` bytes from
+  // its address where QEMU's tree says more than the registers span; returns
+  // its path. (Properties print in the reverse of the order they are set, as
+  // in QEMU's tree: a device that QEMU also has sets them in QEMU's order.)
+  std::string soc_node(const std::string& name, const Region& region, const std::vector<std::string>& compatible = {},
+                       uint64_t size = 0) const;
   // interrupt-parent = the PLIC, interrupts = <source>.
   void interrupts(const std::string& node, unsigned source) const;
 };
@@ -102,6 +111,13 @@ class VirtDevice {
  public:
   virtual ~VirtDevice() = default;
   virtual void describe(VirtTree& tree) const = 0;
+  // Machine reset (a guest's reset request): back to the power-on state;
+  // memory contents (flash included) are kept.
+  virtual void reset() {}
+  // Checkpoints (besides memory and map state, which the core checkpoint
+  // holds): the device's registers, under names of its own.
+  virtual void save_state(DeviceState& /*state*/) const {}
+  virtual void restore_state(const DeviceState& /*state*/) {}
 };
 
 using VirtDeviceFactory = std::unique_ptr<VirtDevice> (*)(VirtContext& machine);

@@ -45,6 +45,13 @@ struct VirtConfig {
   uint64_t kernel_address = 0x80200000;
   // A device tree to use instead of the generated one.
   std::string dtb;
+  // The generated tree's size (free space at its end). QEMU 7.2's virt tree
+  // is 0x1071 bytes (128 MiB, one hart), and U-Boot's copy of it 0x149e;
+  // U-Boot grows ours 13 bytes less (strings QEMU's tree already has), so
+  // at 0x107e U-Boot's copy has QEMU's size and place, and so does the
+  // memory it reserves below it (`bdinfo`, `fdt header`, `printenv
+  // fdtcontroladdr`). 0: packed.
+  std::size_t dtb_size = 0x107e;
   // Where the tree goes; by default QEMU's place: 2 MiB aligned, just below
   // the end of RAM (or of the first 3 GiB).
   std::optional<uint64_t> dtb_address;
@@ -65,6 +72,9 @@ struct VirtConfig {
   // interrupt lines are seen within a quantum.
   sc_core::sc_time quantum{100, sc_core::SC_US};
   uint64_t instruction_limit = 0;  // 0: none
+  // A checkpoint directory (save_checkpoint()) to start from instead of the
+  // images: memory, map, CPU and device state as saved.
+  std::string restore_dir;
 };
 
 class VirtMachine : public sc_core::sc_module, private VirtContext {
@@ -89,12 +99,23 @@ class VirtMachine : public sc_core::sc_module, private VirtContext {
   // Set once the guest has ended the simulation (sifive_test, ...).
   const std::optional<int>& finished_status() const noexcept { return status_; }
   const std::string& finish_reason() const noexcept { return reason_; }
+  // Saves DIR/virt.ckpt (memory and map state, tlmmap/core/checkpoint.hpp)
+  // and DIR/virt.state (the CPU's and the devices' registers, one
+  // "name value" per line); DIR must exist. Between runs (sc_start returned).
+  void save_checkpoint(const std::string& dir);
+
+  // Guest reset requests carried out, with their reasons.
+  const std::vector<std::string>& resets() const noexcept { return resets_; }
 
  private:
   ContainerRegion& system() override { return *system_; }
   BusSocket& bus_socket() override { return target_->target_socket; }
   IrqLine& irq(unsigned source) override;
   void finish(int status, const std::string& why) override;
+  void reset(const std::string& why) override;
+  void reset_devices();
+  void start_of_simulation() override;
+  void restore(const std::string& dir);
 
   void load_map();
   void place_ram();
@@ -119,6 +140,7 @@ class VirtMachine : public sc_core::sc_module, private VirtContext {
   std::map<unsigned, std::string> irq_owners_;
   std::optional<int> status_;
   std::string reason_;
+  std::vector<std::string> resets_;
 };
 
 }  // namespace tlmmap::virt

@@ -170,6 +170,38 @@ TEST(RiscvCpu, FollowsDmiGrantsAndTheirInvalidation) {
   EXPECT_LE(b.cpu.stats().transports, 24u);  // RAM and romd reads never used b_transport
 }
 
+TEST(RiscvCpu, SavesAndRestoresItsArchitecturalState) {
+  Bench b("traps");
+  sc_core::sc_start(sc_time(1, sc_core::SC_MS));  // ends in S-mode (see above)
+  tlmmap::RiscvCpu::State s = b.cpu.save_state();
+  EXPECT_EQ(s.at("privilege"), 1u);
+  EXPECT_EQ(s.at("pc"), b.cpu.pc());
+  EXPECT_EQ(s.at("x10"), b.cpu.get_register(10));
+  EXPECT_EQ(s.at("instructions"), b.cpu.stats().instructions);
+  EXPECT_EQ(s.at("mcause"), 9u);  // the last trap into M: ecall from S
+  // Another state, with M-mode CSRs written while the hart is in U-mode
+  // (which the register API alone would drop) and a software-pending bit.
+  s["x5"] = 0x1234;
+  s["f3"] = 0x4010000000000000;
+  s["mepc"] = 0x80001000;
+  s["sscratch"] = 0x77;
+  s["mip"] = 0x2;  // SSIP
+  s["privilege"] = 0;
+  s["pc"] = 0x80000100;
+  s["instructions"] = 42;
+  b.cpu.restore_state(s);
+  EXPECT_EQ(b.cpu.save_state(), s);
+  EXPECT_EQ(b.cpu.privilege(), 0u);
+  EXPECT_EQ(b.cpu.get_register(5), 0x1234u);
+  EXPECT_EQ(b.cpu.stats().instructions, 42u);
+  // A state without a name is refused whole, naming it.
+  s.erase("satp");
+  s["x5"] = 1;
+  EXPECT_EQ(tlmmap::test::error_of([&] { b.cpu.restore_state(s); }),
+            "cpu: the CPU state to restore has no 'satp'");
+  EXPECT_EQ(b.cpu.get_register(5), 0x1234u);
+}
+
 TEST(RiscvCpu, RefusesToLoadAnImageWhereNothingTakesIt) {
   Bench b("traps");
   const std::string message = tlmmap::test::error_of([&] {

@@ -23,13 +23,31 @@
 //    block still see the old mapping (stopping at once would make Unicorn
 //    repeat the device access);
 //  * an 8-byte MMIO access reaches the target as two 4-byte ones, low first;
-//  * an access that the target refuses cannot raise an access fault: the
-//    guest reads 0, the write is dropped, and a warning names the address.
+//  * an access that a device's target refuses cannot raise an access fault:
+//    the guest reads 0, the write is dropped, and a warning names the
+//    address; only whole pages where nothing answers fault (set_hole_check).
+//    Unicorn gives no way to fail an access precisely: an MMIO callback
+//    cannot refuse it, and a stop (`false` from an unmapped-access hook)
+//    leaves the PC at the start of the translated block while the
+//    instructions before the access have run (probed on 2.0.1: addi t0;
+//    addi t0; lw from an unmapped page -> UC_ERR_READ_UNMAPPED with pc = the
+//    first addi and t0 = 2): the faulting instruction is found by decoding;
+//  * a ROM device (a CFI flash) written once stays on b_transport for reads
+//    even after it returns to read-array mode: bringing its grant back
+//    makes Unicorn 2.0.1 crash (SIGSEGV inside libunicorn) at the next
+//    write that has to turn it into MMIO from the write-protect hook
+//    (reproduced with firmware `flash`).
 //
 // Time: loosely timed with a tlm_quantumkeeper (the global quantum); every
 // instruction costs `instruction_time`, counted per translated block, and
 // b_transport latencies are added. WFI syncs and waits for an interrupt line
 // to change unless an enabled interrupt is already pending.
+//
+// Interrupt lines are applied at every quantum boundary, and also right
+// after an MMIO access that woke a process at the current time (a PLIC
+// claim or completion, a CLINT write): the CPU runs those delta cycles
+// before going on, so that a line its own access lowered is never taken
+// again (no spurious claim) and one it raised is taken at the block's end.
 //
 // Traps: Unicorn 2.0.1 does not enter synchronous traps itself; this model
 // does (delegation, xEPC/xCAUSE/xTVAL, status stacking, privilege) by
@@ -39,6 +57,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -74,9 +93,12 @@ class RiscvCpu : public sc_core::sc_module {
     uint64_t dmi_mappings = 0;   // grants mapped into Unicorn
     uint64_t invalidations = 0;  // grants unmapped
     uint64_t traps = 0;          // synchronous traps entered by the model
+    uint64_t access_faults = 0;  // accesses to holes turned into access faults
     uint64_t rdtime = 0;         // rdtime instructions emulated
     uint64_t runs = 0;           // uc_emu_start calls
     uint64_t wfi = 0;
+    uint64_t resets = 0;         // reset() requests carried out
+    uint64_t line_changes = 0;   // interrupt lines applied right after an MMIO access
   };
 
   SC_HAS_PROCESS(RiscvCpu);
@@ -90,10 +112,38 @@ class RiscvCpu : public sc_core::sc_module {
   // 0 = U, 1 = S, 3 = M.
   unsigned privilege() const;
 
+  // A reset request (e.g. from a device the guest writes): once the current
+  // translated block ends, `on_reset` runs (the platform resets its devices
+  // and reloads its images), then the hart takes its power-on state
+  // (registers and CSRs as at construction, M-mode, pc = reset_pc), drops
+  // the code it translated, and runs on. Memory is not touched.
+  void reset();
+  std::function<void()> on_reset;
+
+  // The hart's architectural state for a checkpoint, by name: pc, x1..x31,
+  // f0..f31, the CSRs the model and firmware use (status, trap, delegation,
+  // interrupt-enable, software-pending, counter-enable, satp, fcsr),
+  // privilege, and the instruction count. restore_state() needs every name
+  // (a missing one is reported, nothing changed) and is for before the run
+  // or between runs (not from a device access); the interrupt lines are
+  // applied again from the signals.
+  using State = std::map<std::string, uint64_t>;
+  State save_state() const;
+  void restore_state(const State& state);
+
   // Writes an image through transport_dbg (at the start of simulation when
   // called during elaboration); reported if any byte is refused.
   void load(uint64_t address, const void* data, std::size_t length);
   void load_file(uint64_t address, const std::string& path);
+
+  // Pages where nothing answers (holes of the map): an access there raises
+  // the RISC-V access fault (instruction 1, load 5, store/AMO 7; xtval =
+  // the address), as on QEMU. Unicorn stops without saying which
+  // instruction it was; the model finds it in the translated block (the
+  // first load or store of the block whose address, from the registers at
+  // the stop, is the one refused). Without this check (or for a page that is
+  // partly a device), a refused access reads 0 and a warning says so.
+  void set_hole_check(std::function<bool(uint64_t page)> is_hole) { is_hole_ = std::move(is_hole); }
 
   // The platform's mtime: rdtime is then emulated (otherwise it traps as an
   // illegal instruction, as on Unicorn alone).
@@ -122,6 +172,7 @@ class RiscvCpu : public sc_core::sc_module {
   RiscvCpuConfig config_;
   std::unique_ptr<Engine> engine_;
   std::function<uint64_t()> mtime_;
+  std::function<bool(uint64_t)> is_hole_;
   std::vector<Image> images_;
   Stats stats_;
 };

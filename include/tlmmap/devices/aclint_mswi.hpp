@@ -13,6 +13,7 @@
 #include <systemc>
 
 #include "tlmmap/core/mmio_ops.hpp"
+#include "tlmmap/devices/device_state.hpp"
 
 namespace tlmmap {
 
@@ -24,6 +25,11 @@ class AclintMswi : public sc_core::sc_module {
 
   // 4-byte accesses only; registers past the last hart read 0, writes ignored.
   MmioOps ops();
+  // Machine reset: every MSIP cleared.
+  void reset();
+  // Checkpoints: the registers under `prefix` (device_state.hpp).
+  void save_state(DeviceState& state, const std::string& prefix) const;
+  void restore_state(const DeviceState& state, const std::string& prefix);
 
  private:
   std::vector<uint32_t> msip_;

@@ -22,6 +22,7 @@
 #include <systemc>
 
 #include "tlmmap/core/mmio_ops.hpp"
+#include "tlmmap/devices/device_state.hpp"
 
 namespace tlmmap {
 
@@ -43,8 +44,16 @@ class AclintMtimer : public sc_core::sc_module {
   uint64_t mtimecmp(unsigned hart) const { return mtimecmp_.at(hart); }
   uint64_t timebase() const noexcept { return timebase_hz_; }
 
+  // Machine reset (as QEMU 7.2's ACLINT): MTIME cleared to zero, MTIMECMP
+  // kept (the specification leaves it unknown).
+  void reset();
+  // Checkpoints: the registers under `prefix` (device_state.hpp).
+  void save_state(DeviceState& state, const std::string& prefix) const;
+  void restore_state(const DeviceState& state, const std::string& prefix);
+
  private:
   uint64_t read(uint64_t offset, unsigned size) const;
+
   void write(uint64_t offset, uint64_t value, unsigned size);
   void update(unsigned hart);
   void on_deadline(unsigned hart);

@@ -67,6 +67,8 @@ class CfiFlash {
   // The command mode reads answer in (0x00: read array).
   uint8_t mode() const noexcept { return cmd_; }
   uint8_t status() const noexcept { return status_; }
+  // Machine reset: read-array mode (reads direct again), status cleared.
+  void reset();
   // The CFI table of one chip (byte n answers query word n).
   static constexpr unsigned kCfiTableSize = 0x40;
   uint8_t cfi_byte(unsigned n) const noexcept { return n < kCfiTableSize ? cfi_[n] : 0; }

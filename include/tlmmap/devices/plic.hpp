@@ -27,6 +27,7 @@
 #include <systemc>
 
 #include "tlmmap/core/mmio_ops.hpp"
+#include "tlmmap/devices/device_state.hpp"
 #include "tlmmap/devices/irq_line.hpp"
 
 namespace tlmmap {
@@ -46,6 +47,12 @@ class Plic : public sc_core::sc_module {
   Plic(sc_core::sc_module_name name, unsigned sources, unsigned contexts, unsigned priority_bits = 3);
 
   MmioOps ops();
+  // Machine reset: priorities, enables, thresholds, pending and in-service
+  // bits cleared (the lines are sampled again).
+  void reset();
+  // Checkpoints: the registers under `prefix` (device_state.hpp).
+  void save_state(DeviceState& state, const std::string& prefix) const;
+  void restore_state(const DeviceState& state, const std::string& prefix);
 
   // Source s's interrupt line (s >= 1); reported beyond the last source.
   IrqLine& source(unsigned s);

@@ -31,6 +31,7 @@
 #include <systemc>
 
 #include "tlmmap/core/mmio_ops.hpp"
+#include "tlmmap/devices/device_state.hpp"
 
 namespace tlmmap {
 
@@ -53,6 +54,13 @@ class Uart16550 : public sc_core::sc_module {
 
   // The registers as a driver sees them (no side effects).
   uint8_t peek(unsigned offset) const;
+
+  // Machine reset: registers and the RX FIFO as at power-on; host input
+  // not yet in the FIFO stays queued.
+  void reset();
+  // Checkpoints: the registers under `prefix` (device_state.hpp).
+  void save_state(DeviceState& state, const std::string& prefix) const;
+  void restore_state(const DeviceState& state, const std::string& prefix);
 
  private:
   uint8_t read(unsigned offset);

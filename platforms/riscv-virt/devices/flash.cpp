@@ -27,12 +27,17 @@ struct Flash : tlmmap::virt::VirtDevice {
         bank0(*regions[0], config_of(machine.config().flash)),
         bank1(*regions[1], config_of("")) {}
 
+  void reset() override {
+    bank0.reset();
+    bank1.reset();
+  }
+
   void describe(tlmmap::virt::VirtTree& tree) const override {
     const std::string node = "/flash@" + tlmmap::virt::unit_address(regions[0]->address());
     tree.dt.add_node(node);
+    tree.dt.set_string(node, "compatible", "cfi-flash");
     tree.dt.set_reg(node, {{regions[0]->address(), static_cast<uint64_t>(regions[0]->size())},
                            {regions[1]->address(), static_cast<uint64_t>(regions[1]->size())}});
-    tree.dt.set_string(node, "compatible", "cfi-flash");
     tree.dt.set_u32(node, "bank-width", bank0.config().bank_width);
   }
 };

@@ -1,6 +1,6 @@
 // The goldfish RTC at the map's "rtc" region, PLIC source 11 (QEMU virt's
-// RTC_IRQ), with QEMU's node (compatible "google,goldfish-rtc"; its reg is
-// the region, 0x24 bytes, where QEMU's tree says 0x1000). Its time starts
+// RTC_IRQ), with QEMU's node (compatible "google,goldfish-rtc", reg a page
+// as QEMU's tree; the region is the 0x24 bytes of registers). Its time starts
 // at the host's wall clock and runs with simulated time.
 #include "tlmmap/devices/goldfish_rtc.hpp"
 #include "virt_device.hpp"
@@ -8,6 +8,8 @@
 namespace {
 
 constexpr unsigned kIrq = 11;
+// QEMU's node spans a page; the registers take 0x24 bytes of it.
+constexpr uint64_t kTreeSize = 0x1000;
 
 struct Rtc : tlmmap::virt::VirtDevice {
   tlmmap::GoldfishRtc rtc{"rtc"};
@@ -19,8 +21,7 @@ struct Rtc : tlmmap::virt::VirtDevice {
   }
 
   void describe(tlmmap::virt::VirtTree& tree) const override {
-    const std::string node = tree.soc_node("rtc", region);
-    tree.dt.set_string(node, "compatible", "google,goldfish-rtc");
+    const std::string node = tree.soc_node("rtc", region, {"google,goldfish-rtc"}, kTreeSize);
     tree.interrupts(node, kIrq);
   }
 };

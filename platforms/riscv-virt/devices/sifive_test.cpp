@@ -1,5 +1,6 @@
-// The test finisher at the map's "test" region: pass, fail and reset end
-// the simulation with QEMU's exit status. Its syscon poweroff and reboot
+// The test finisher at the map's "test" region: pass and fail end the
+// simulation with QEMU's exit status; reset resets the machine (and boots
+// again), as on QEMU. Its syscon poweroff and reboot
 // nodes are how OpenSBI (and through SBI, U-Boot's and Linux's poweroff)
 // find it.
 #include "tlmmap/devices/sifive_test.hpp"
@@ -15,24 +16,27 @@ struct Finisher : tlmmap::virt::VirtDevice {
     region.set_ops(test.ops());
     test.on_finish = [&machine](const tlmmap::SifiveTest::Finish& f) {
       using Kind = tlmmap::SifiveTest::Finish::Kind;
-      const std::string why = f.kind == Kind::pass   ? "sifive_test: pass"
-                              : f.kind == Kind::fail ? "sifive_test: fail, code " + std::to_string(f.code)
-                                                     : "sifive_test: reset requested (ends the simulation)";
+      if (f.kind == Kind::reset) {
+        machine.reset("sifive_test: reset");
+        return;
+      }
+      const std::string why =
+          f.kind == Kind::pass ? "sifive_test: pass" : "sifive_test: fail, code " + std::to_string(f.code);
       machine.finish(f.exit_status(), why);
     };
   }
 
   void describe(tlmmap::virt::VirtTree& tree) const override {
-    const std::string node = tree.soc_node("test", region);
-    tree.dt.set_strings(node, "compatible", {"sifive,test1", "sifive,test0", "syscon"});
+    const std::string node = tree.soc_node("test", region, {"sifive,test1", "sifive,test0", "syscon"});
     const uint32_t syscon = tree.dt.phandle(node);
-    for (const auto& [name, value] : {std::pair<const char*, uint32_t>{"poweroff", 0x5555}, {"reboot", 0x7777}}) {
+    // QEMU's order (reboot made first, so poweroff is listed first).
+    for (const auto& [name, value] : {std::pair<const char*, uint32_t>{"reboot", 0x7777}, {"poweroff", 0x5555}}) {
       const std::string path = std::string("/") + name;
       tree.dt.add_node(path);
-      tree.dt.set_u32(path, "value", value);
-      tree.dt.set_u32(path, "offset", 0);
-      tree.dt.set_u32(path, "regmap", syscon);
       tree.dt.set_string(path, "compatible", std::string("syscon-") + name);
+      tree.dt.set_u32(path, "regmap", syscon);
+      tree.dt.set_u32(path, "offset", 0);
+      tree.dt.set_u32(path, "value", value);
     }
   }
 };

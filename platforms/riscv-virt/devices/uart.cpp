@@ -95,9 +95,13 @@ struct Console : tlmmap::virt::VirtDevice {
     }
   }
 
+  void reset() override { uart.reset(); }
+  void save_state(tlmmap::DeviceState& state) const override { uart.save_state(state, "uart."); }
+  void restore_state(const tlmmap::DeviceState& state) override { uart.restore_state(state, "uart."); }
+
   void describe(tlmmap::virt::VirtTree& tree) const override {
-    const std::string node = tree.soc_node("serial", region);
-    tree.dt.set_string(node, "compatible", "ns16550a");
+    // QEMU's node spans 0x100 bytes (its 8 registers repeat no further).
+    const std::string node = tree.soc_node("serial", region, {"ns16550a"}, 0x100);
     tree.dt.set_u32(node, "clock-frequency", kClockHz);
     tree.interrupts(node, kIrq);
     tree.dt.set_string("/chosen", "stdout-path", node);
