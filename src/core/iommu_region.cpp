@@ -230,8 +230,8 @@ IommuTlbEntry IommuRegion::translate(uint64_t /*address*/, IommuAccess /*flags*/
   return e;
 }
 
-detail::TranslationCache& IommuRegion::translation_cache() {
-  if (!cache_) cache_ = std::make_unique<detail::TranslationCache>();
+detail::TranslationCache& IommuRegion::make_translation_cache() {
+  cache_ = std::make_unique<detail::TranslationCache>();
   return *cache_;
 }
 

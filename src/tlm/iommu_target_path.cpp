@@ -21,9 +21,9 @@ uint8_t* kept_memory(const FlatRange& range, const tlm::tlm_generic_payload& gp,
       gp.get_streaming_width() < length || length == 0 || gp.get_data_ptr() == nullptr) {
     return nullptr;
   }
-  Region* region = range.region();
-  if (region == nullptr || region->kind() != RegionKind::iommu) return nullptr;
-  auto* iommu = static_cast<IommuRegion*>(region);
+  // The engine saw an IOMMU region there; nullptr once destroyed.
+  auto* iommu = static_cast<IommuRegion*>(range.region());
+  if (iommu == nullptr) return nullptr;
   const uint64_t address = gp.get_address();
   if (u128(address) + length - 1 > range.last) return nullptr;
   const MemTxAttrs attrs = TxAttributes::ever_made() ? attributes_of(gp) : MemTxAttrs{};
@@ -47,14 +47,10 @@ bool iommu_cached_transport(const FlatRange& range, tlm::tlm_generic_payload& gp
   } else {
     std::memcpy(gp.get_data_ptr(), host, gp.get_data_length());
   }
-  // The conversion is kept: most target ranges have one latency.
-  static thread_local Duration last_latency{};
-  static thread_local sc_core::sc_time last_time = sc_core::SC_ZERO_TIME;
-  if (kept->latency != last_latency) {
-    last_latency = kept->latency;
-    last_time = to_sc_time(kept->latency);
-  }
-  delay += range_latency + last_time;
+  // Converted once per kept translation.
+  if (kept->face_latency == TranslationCache::kNoFaceLatency) kept->face_latency = to_sc_time(kept->latency).value();
+  delay += range_latency;
+  if (kept->face_latency != 0) delay += sc_core::sc_time::from_value(kept->face_latency);
   gp.set_response_status(tlm::TLM_OK_RESPONSE);
   return true;
 }

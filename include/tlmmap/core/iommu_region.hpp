@@ -199,7 +199,10 @@ class IommuRegion : public Region {
   // the model's accesses and the AddressSpaceTarget keep each allowed
   // translation of a page, index and direction there, and skip translate()
   // while it is kept. notify() drops what an event meets.
-  detail::TranslationCache& translation_cache();
+  detail::TranslationCache& translation_cache() {
+    detail::TranslationCache* cache = cache_.get();
+    return cache != nullptr ? *cache : make_translation_cache();
+  }
   // How many translations the cache keeps.
   std::size_t cached_translations() const noexcept;
 
@@ -208,6 +211,7 @@ class IommuRegion : public Region {
 
  private:
   void deliver(const int* index, const IommuTlbEvent& event);
+  detail::TranslationCache& make_translation_cache();
 
   std::vector<IommuNotifier*> notifiers_;
   std::function<void(const IommuFault&)> fault_handler_;

@@ -31,6 +31,7 @@ namespace tlmmap::detail {
 
 class TranslationCache final : private ViewObserver {
  public:
+  static constexpr uint64_t kNoFaceLatency = ~uint64_t(0);
   struct Entry {
     AddressSpace* target = nullptr;  // nullptr: an empty slot
     uint64_t iova = 0;               // the input page's first address
@@ -42,6 +43,9 @@ class TranslationCache final : private ViewObserver {
     uint64_t direct_first = 1;
     uint64_t direct_last = 0;
     Duration latency{};  // the target range's latency, with `host`
+    // A face's own form of `latency`, made by the face on first use
+    // (the TLM target keeps an sc_time value there); kNoFaceLatency until then.
+    mutable uint64_t face_latency = kNoFaceLatency;
     int index = -1;
     bool is_write = false;
     IommuAccess perm = IommuAccess::none;

@@ -18,6 +18,7 @@
 namespace tlmmap::detail {
 
 // Done through the cache (true), or left to the model's path (false).
+// `range` is a range of an IommuRegion (the engine checked when it cached the range).
 bool iommu_cached_transport(const FlatRange& range, tlm::tlm_generic_payload& gp, sc_core::sc_time& delay,
                             const sc_core::sc_time& range_latency);
 // Would iommu_cached_transport() do `gp` now? (An approximately-timed request
