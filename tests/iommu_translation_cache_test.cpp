@@ -141,6 +141,18 @@ TEST(IommuTranslationCache, AChangeOfTheTargetSpaceDropsThePagesItMeets) {
   EXPECT_EQ(b.read(0x102010), b.ram_word(0x6010));
 }
 
+TEST(IommuTranslationCache, ARegionMovedOverAKeptPageDropsIt) {
+  Board b;
+  RamRegion shadow{"shadow", 0x1000};
+  std::memset(shadow.host_ptr(), 0x5a, 0x1000);
+  b.mem_root.add_subregion_overlap(0x8000, shadow, 1);
+  b.iommu.map_page(0x2000, b.memory, 0x6000, IommuAccess::read_write);
+  EXPECT_EQ(b.read(0x102010), b.ram_word(0x6010));
+  b.mem_root.del_subregion(shadow);
+  b.mem_root.add_subregion_overlap(0x6000, shadow, 1);
+  EXPECT_EQ(b.read(0x102010), 0x5a5a5a5au);
+}
+
 TEST(IommuTranslationCache, TheTargetSpaceGoingDropsItsPages) {
   Board b;
   auto other_root = std::make_unique<ContainerRegion>("other_root", k64BitSpace);
