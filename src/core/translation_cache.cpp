@@ -61,7 +61,7 @@ void TranslationCache::clear() noexcept {
 
 std::size_t TranslationCache::size() const noexcept {
   return static_cast<std::size_t>(
-      std::count_if(std::begin(slots_), std::end(slots_), [](const Entry& e) { return e.target != nullptr; }));
+      std::count_if(slots_.begin(), slots_.end(), [](const Entry& e) { return e.target != nullptr; }));
 }
 
 void TranslationCache::drop_target_pages(const AddressSpace& space, uint64_t first, uint64_t last) noexcept {

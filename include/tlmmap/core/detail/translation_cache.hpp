@@ -61,7 +61,7 @@ class TranslationCache final : private ViewObserver {
     }
   };
 
-  TranslationCache() = default;
+  TranslationCache() : slots_(kSlots) {}
   ~TranslationCache() override = default;
 
   // The kept translation of `address` (an input address) for `index` and
@@ -96,7 +96,7 @@ class TranslationCache final : private ViewObserver {
   void direct_access_invalidated(const AddressSpace& space, uint64_t first, uint64_t last) override;
   void space_destroyed(const AddressSpace& space) override;
 
-  Entry slots_[kSlots];  // inline: one load less on a hit
+  std::vector<Entry> slots_;
   std::vector<const AddressSpace*> observed_;  // the target spaces this cache observes
 };
 
