@@ -86,8 +86,10 @@ class TranslationCache final : private ViewObserver {
   static constexpr std::size_t kSlots = std::size_t(1) << kSlotBits;
   static std::size_t slot(uint64_t address, int index, bool is_write) noexcept {
     // Hashed by 4 KiB page: a larger page fills one slot per 4 KiB touched.
-    const uint64_t key = ((address >> 12) << 1 | static_cast<uint64_t>(is_write)) ^
-                         (static_cast<uint64_t>(static_cast<uint32_t>(index)) << 40);
+    // (The index is added, not shifted in from a wider load: a spilled
+    // int read back as 8 bytes stalls on store forwarding.)
+    const uint64_t key = ((address >> 12) << 1 | static_cast<uint64_t>(is_write)) +
+                         static_cast<uint64_t>(static_cast<int64_t>(index)) * 0x10000000001ULL;
     return static_cast<std::size_t>((key * 0x9E3779B97F4A7C15ULL) >> (64 - kSlotBits));
   }
   void drop_target_pages(const AddressSpace& space, uint64_t first, uint64_t last) noexcept;
