@@ -2,8 +2,10 @@
 // ratios printed at the end compare like with like.
 //
 //   access/model/{direct,iommu}     AddressSpace::load of 4 bytes: RAM, or through the
-//                                   reference IOMMU region (warm IOTLB) of the same space
-//   access/target/{direct,iommu}    the same through the space's AddressSpaceTarget (b_transport)
+//                                   reference IOMMU region of the same space (its
+//                                   translation cache warm)
+//   access/target/{direct,iommu}    the same through the space's AddressSpaceTarget (b_transport;
+//                                   the IOMMU range answered from the region's translation cache)
 //   access/module/{direct,iommu}    b_transport straight to the target, or through an
 //                                   IommuModule in front of it (warm IOTLB, no DMI)
 //   dma/memcpy_1MiB                 memcpy of 1 MiB between two host buffers in DRAM

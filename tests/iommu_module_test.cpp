@@ -191,11 +191,24 @@ TEST(IommuModule, DownstreamChangesAreMappedBackToTheGrantsThatMeetThem) {
   tlm::tlm_dmi dmi;
   ASSERT_TRUE(p.a.dmi(0x1000, dmi));
   ASSERT_TRUE(p.b.dmi(0x8000, dmi));
-  // A region over memory [0x13800, 0x13fff] changes what the first page reaches.
+  // A region over memory [0x13800, 0x13fff] changes what the first page
+  // reaches. Downstream's invalidation discards its whole grant (memory's
+  // RAM range, TLM-2.0's rule, and downstream forgets it): every grant made
+  // from it is withdrawn whole, so no pointer stays usable that downstream
+  // would no longer tell the module about.
   RamRegion patch{"patch", 0x800};
   p.mem_root.add_subregion_overlap(0x13800, patch, 1);
-  EXPECT_THAT(p.a.invalidations, ElementsAre(Range{0x1800, 0x1fff}));
-  EXPECT_TRUE(p.b.invalidations.empty());
+  EXPECT_THAT(p.a.invalidations, ElementsAre(Range{0x1000, 0x1fff}));
+  EXPECT_THAT(p.b.invalidations, ElementsAre(Range{0x8000, 0x8fff}));
+  // Asked again, the grants follow the new view.
+  ASSERT_TRUE(p.a.dmi(0x1000, dmi));
+  EXPECT_EQ(dmi.get_end_address(), 0x17ffu);
+  ASSERT_TRUE(p.b.dmi(0x8000, dmi));
+  EXPECT_EQ(dmi.get_end_address(), 0x8fffu);
+  // A later change elsewhere in the old grant still reaches them.
+  RamRegion patch2{"patch2", 0x1000};
+  p.mem_root.add_subregion_overlap(0x14000, patch2, 1);
+  EXPECT_THAT(p.b.invalidations, ElementsAre(Range{0x8000, 0x8fff}, Range{0x8000, 0x8fff}));
   p.expect_no_violations();
 }
 

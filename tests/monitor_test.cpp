@@ -588,6 +588,47 @@ translate bus 0x5000
   EXPECT_FALSE(b.outer.flags_seen.empty());
 }
 
+TEST(Monitor, ExamineAndWriteTranslateThroughIommusWithoutSideEffects) {
+  IommuBoard b;
+  for (unsigned i = 0; i < 0x10000; ++i) b.ram.host_ptr()[i] = static_cast<uint8_t>(i);
+  b.outer.flags_seen.clear();
+  // "cpu" 0x100010 -> "memory" 0x10010; 0x102ffc -> "bus" 0x4ffc -> "memory" 0x14ffc;
+  // the write units go to RAM and are read back in "memory".
+  EXPECT_EQ(run_script(b.map, R"(space cpu
+x/4bx 0x100010
+xp/4bx 0x100010
+x/1wx 0x102ffc
+w/w 0x100020 0xcafef00d
+wp/h 0x102ff0 0xbeef
+space memory
+x/1wx 0x10020
+x/1hx 0x14ff0
+)"),
+            "space \"cpu\"\n"
+            "0000000000100010: 0x10 0x11 0x12 0x13\n"
+            "0000000000100010: 0x10 0x11 0x12 0x13\n"
+            "0000000000102ffc: 0xfffefdfc\n"
+            "space \"memory\"\n"
+            "0000000000010020: 0xcafef00d\n"
+            "0000000000014ff0: 0xbeef\n");
+  // Translated as debug accesses are: look-ups only, no fault, no IOTLB fill.
+  EXPECT_THAT(b.outer.flags_seen, ::testing::Each(IommuAccess::none));
+  EXPECT_FALSE(b.outer.flags_seen.empty());
+  EXPECT_TRUE(b.outer.faults.empty());
+  EXPECT_TRUE(b.inner.faults.empty());
+  EXPECT_EQ(b.outer.cached_translations(), 0u);
+  // Refused pages and units across a translated page are refused whole.
+  int status = 0;
+  EXPECT_EQ(run_script(b.map, "w/w 0x101000 1\n", {}, &status),
+            "error: line 1: w: 0x101000 in address space \"cpu\" cannot be written: IOMMU region \"outer.iommu\" refuses it (permission denied)\n");
+  EXPECT_EQ(run_script(b.map, "x/2wx 0x103000\n", {}, &status),
+            "error: line 1: x: 0x103000 in address space \"cpu\" cannot be read: IOMMU region \"outer.iommu\" refuses it (no translation)\n");
+  EXPECT_EQ(run_script(b.map, "x/1wx 0x100ffe\n", {}, &status),
+            "error: line 1: x: the unit at 0x100ffe in address space \"cpu\" crosses a page of IOMMU region \"outer.iommu\"\n");
+  EXPECT_EQ(b.ram.host_ptr()[0x1000], 0x00);  // "memory" 0x11000 (read-only page) unwritten
+  EXPECT_TRUE(b.outer.faults.empty());
+}
+
 TEST(Monitor, TranslateReportsALoopOfIommus) {
   IommuBoard b;
   // "inner" sends page 0x6000 back into "bus" at its own 0x6000.

@@ -65,7 +65,13 @@ TEST(ReferenceIommu, TheIotlbKeepsATranslationUntilItIsInvalidated) {
   uint8_t b = 0;
   ASSERT_EQ(p.device.read(0x2001, &b, 1), MemTxResult::ok);
   EXPECT_EQ(p.smmu.iotlb_misses(), 1u);
+  // The access path keeps the translation (the region's translation cache):
+  // the next access in the page does not ask the IOMMU at all.
   ASSERT_EQ(p.device.read(0x2002, &b, 1), MemTxResult::ok);
+  EXPECT_EQ(p.smmu.iotlb_hits() + p.smmu.iotlb_misses(), 1u);
+  EXPECT_EQ(p.smmu.region().cached_translations(), 1u);
+  // An access's translation asked of the IOMMU itself hits its IOTLB.
+  EXPECT_EQ(p.smmu.region().translate(0x2002, IommuAccess::read, 0).translated_addr, kDram + 0x4000);
   EXPECT_EQ(p.smmu.iotlb_hits(), 1u);
   // Debug reads neither fill nor count.
   EXPECT_EQ(p.device.debug_read(0x2003, &b, 1), 1u);

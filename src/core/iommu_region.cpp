@@ -6,6 +6,7 @@
 #include "iommu_node.hpp"
 #include "report.hpp"
 #include "tlmmap/core/address_space.hpp"
+#include "tlmmap/core/detail/translation_cache.hpp"
 
 namespace tlmmap {
 
@@ -93,23 +94,42 @@ MemTxResult IommuNode::access(const Piece& p) {
     if (!p.is_write) std::memset(p.data, 0, p.length);
     return MemTxResult::decode_error;
   }
-  const IommuAccess wanted = p.is_write ? IommuAccess::write : IommuAccess::read;
+  TranslationCache& cache = iommu->translation_cache();
   const int index = iommu->attrs_to_index(p.attrs);
   MemTxResult result = MemTxResult::ok;
   uint64_t done = 0;
   while (done < p.length) {
     const uint64_t address = p.offset + done;
-    const IommuTlbEntry e = iommu->translate(address, wanted, index);
-    const uint64_t n = page_rest(e, address, p.length - done);
-    if (e.target == nullptr || !allows(e.perm, wanted)) {
-      const IommuFaultReason reason = refusal(e);
-      if (!p.is_write) std::memset(p.data + done, 0, n);
-      iommu->fault(IommuFault{address, p.is_write, index, p.attrs, reason});
-      result |= result_of(reason);
+    const TranslationCache::Entry* kept = cache.find(address, index, p.is_write);
+    if (kept == nullptr) {
+      const IommuAccess wanted = p.is_write ? IommuAccess::write : IommuAccess::read;
+      const IommuTlbEntry e = iommu->translate(address, wanted, index);
+      if (e.target == nullptr || !allows(e.perm, wanted)) {
+        const uint64_t n = page_rest(e, address, p.length - done);
+        const IommuFaultReason reason = refusal(e);
+        if (!p.is_write) std::memset(p.data + done, 0, n);
+        iommu->fault(IommuFault{address, p.is_write, index, p.attrs, reason});
+        result |= result_of(reason);
+        done += n;
+        continue;
+      }
+      kept = &cache.fill(address, index, p.is_write, e);
+    }
+    const uint64_t n = std::min<uint64_t>(p.length - done, (kept->mask - (address & kept->mask)) + 1);
+    uint8_t* host = p.enables.pattern == nullptr ? kept->direct(address, n) : nullptr;
+    if (host != nullptr) {
+      // Host memory in the target space, as its RAM would copy it.
+      if (p.is_write) {
+        std::memcpy(host, p.data + done, n);
+      } else {
+        std::memcpy(p.data + done, host, n);
+      }
+      p.latency += kept->latency;
     } else {
-      // The page's part of the access goes on in the target space.
+      // The page's part of the access goes on in the target space (the
+      // entry may go during it: what it needs is copied first).
       Access sub;
-      sub.address = e.translate(address);
+      sub.address = kept->target_address(address);
       sub.data = p.data + done;
       sub.length = n;
       sub.is_write = p.is_write;
@@ -119,7 +139,7 @@ MemTxResult IommuNode::access(const Piece& p) {
       sub.byte_enable_length = enables.length;
       sub.byte_enable_offset = enables.index;
       sub.attrs = p.attrs;
-      result |= e.target->access(sub);
+      result |= kept->target->access(sub);
       p.latency += sub.latency;
     }
     done += n;
@@ -134,14 +154,28 @@ uint64_t IommuNode::debug_access(uint64_t offset, uint8_t* data, uint64_t length
   if (!nesting.ok()) return 0;
   const IommuAccess wanted = is_write ? IommuAccess::write : IommuAccess::read;
   const int index = iommu->attrs_to_index(MemTxAttrs{});
+  const TranslationCache& cache = iommu->translation_cache();
   uint64_t done = 0;
   while (done < length) {
     const uint64_t address = offset + done;
-    const IommuTlbEntry e = iommu->translate(address, IommuAccess::none, index);
-    if (e.target == nullptr || !allows(e.perm, wanted)) break;
-    const uint64_t n = page_rest(e, address, length - done);
-    const uint64_t moved = is_write ? e.target->debug_write(e.translate(address), data + done, n)
-                                    : e.target->debug_read(e.translate(address), data + done, n);
+    // What an access would use: a kept translation, else a pure look-up
+    // (debug accesses never fill the cache or the IOMMU's own state).
+    AddressSpace* target;
+    uint64_t translated;
+    uint64_t n;
+    if (const TranslationCache::Entry* kept = cache.find(address, index, is_write)) {
+      target = kept->target;
+      translated = kept->target_address(address);
+      n = std::min<uint64_t>(length - done, (kept->mask - (address & kept->mask)) + 1);
+    } else {
+      const IommuTlbEntry e = iommu->translate(address, IommuAccess::none, index);
+      if (e.target == nullptr || !allows(e.perm, wanted)) break;
+      target = e.target;
+      translated = e.translate(address);
+      n = page_rest(e, address, length - done);
+    }
+    const uint64_t moved = is_write ? target->debug_write(translated, data + done, n)
+                                    : target->debug_read(translated, data + done, n);
     done += moved;
     if (moved < n) break;
   }
@@ -175,6 +209,7 @@ IommuRegion::IommuRegion(std::string name, u128 size)
 
 IommuRegion::~IommuRegion() {
   unmap();
+  cache_.reset();
   // Every translation goes with the region: each notifier that wants
   // UNMAPs hears one over the whole space, then they are all forgotten.
   IommuTlbEntry all;
@@ -194,6 +229,13 @@ IommuTlbEntry IommuRegion::translate(uint64_t /*address*/, IommuAccess /*flags*/
   e.addr_mask = ~uint64_t(0);
   return e;
 }
+
+detail::TranslationCache& IommuRegion::make_translation_cache() {
+  cache_ = std::make_unique<detail::TranslationCache>();
+  return *cache_;
+}
+
+std::size_t IommuRegion::cached_translations() const noexcept { return cache_ ? cache_->size() : 0; }
 
 int IommuRegion::attrs_to_index(const MemTxAttrs& /*attrs*/) const { return 0; }
 int IommuRegion::num_indexes() const { return 1; }
@@ -264,6 +306,8 @@ void IommuRegion::notify_every_index(const IommuTlbEvent& event) { deliver(nullp
 void IommuRegion::deliver(const int* index, const IommuTlbEvent& event) {
   const uint64_t first = event.entry.iova & ~event.entry.addr_mask;
   const uint64_t last = event.entry.last();
+  // The access path's kept translations first: a notifier may access.
+  if (cache_) cache_->invalidate(index, first, last);
   // A notifier may unregister itself (or another) from its callback.
   const std::vector<IommuNotifier*> snapshot = notifiers_;
   for (IommuNotifier* n : snapshot) {

@@ -1,9 +1,11 @@
 #include "monitor_memory.hpp"
 
+#include <algorithm>
 #include <cctype>
 #include <cstring>
 
 #include "monitor_syntax.hpp"
+#include "tlmmap/core/iommu_region.hpp"
 #include "tlmmap/core/mmio_region.hpp"
 
 namespace tlmmap::detail {
@@ -28,7 +30,7 @@ const char* obstacle(const FlatRange& range, Use use) {
   const bool debug = use == Use::debug_read || use == Use::debug_write;
   switch (region.kind()) {
     case RegionKind::reservation: return "is a reservation";
-    case RegionKind::iommu: return "is an IOMMU region (not translated by the monitor)";
+    case RegionKind::iommu: return nullptr;  // translated (through_iommus())
     case RegionKind::rom:
       return use == Use::write ? "is a ROM" : nullptr;
     case RegionKind::ram:
@@ -49,7 +51,31 @@ const char* obstacle(const FlatRange& range, Use use) {
   return nullptr;
 }
 
-// Every byte of [address, address + length) must be mapped and take `use`.
+bool writes(Use use) { return use == Use::write || use == Use::debug_write; }
+
+// Where `address` of `space` (in an IOMMU range there) ends up, translated
+// as a debug access is (IommuRegion::resolve(): unspecified attributes, no
+// IOTLB fill, no fault recorded), with the bytes left in the translated page.
+struct Translated {
+  AddressSpace* space;
+  uint64_t address;
+  uint64_t page_rest;
+};
+Translated through_iommus(const AddressSpace& space, const FlatRange& range, uint64_t address, Use use) {
+  auto& iommu = static_cast<IommuRegion&>(*range.region());
+  IommuFaultReason reason = IommuFaultReason::no_translation;
+  const IommuTlbEntry e = iommu.resolve(range.region_offset(address), MemTxAttrs{},
+                                        writes(use) ? IommuAccess::write : IommuAccess::read, &reason);
+  if (e.target == nullptr) {
+    throw CommandError(hex(address) + " in address space " + quote(space.name()) + " cannot be " + use_text(use) +
+                       ": IOMMU region " + quote(range.region_name()) + " refuses it (" + to_string(reason) + ")");
+  }
+  const uint64_t offset = range.region_offset(address);
+  return {e.target, e.translate(offset), (e.addr_mask - (offset & e.addr_mask)) + 1};
+}
+
+// Every byte of [address, address + length) must be mapped and take `use`;
+// IOMMU ranges must translate it, page by page, to bytes that take it.
 void check_span(const AddressSpace& space, const FlatView& view, uint64_t address, u128 length, Use use) {
   const u128 end = u128(address) + length;
   if (end > k64BitSpace) throw CommandError(hex(address) + "+" + hex(length) + " runs beyond 2^64");
@@ -57,6 +83,13 @@ void check_span(const AddressSpace& space, const FlatView& view, uint64_t addres
     const FlatRange* range = view.lookup(static_cast<uint64_t>(at));
     if (range == nullptr || range->region() == nullptr) {
       throw CommandError("nothing is mapped at " + hex(at) + " in address space " + quote(space.name()));
+    }
+    if (range->region()->kind() == RegionKind::iommu) {
+      const Translated t = through_iommus(space, *range, static_cast<uint64_t>(at), use);
+      const u128 n = std::min<u128>({end - at, u128(range->last) + 1 - at, t.page_rest});
+      check_span(*t.space, *t.space->flat_view(), t.address, n, use);
+      at += n;
+      continue;
     }
     if (const char* why = obstacle(*range, use)) {
       throw CommandError(hex(at) + " in address space " + quote(space.name()) + " cannot be " + use_text(use) +
@@ -90,6 +123,22 @@ std::string unit_text(uint64_t value, const UnitFormat& unit) {
     if ((value >> (bits - 1)) & 1) return std::to_string(static_cast<int64_t>(value | (~uint64_t(0) << bits)));
   }
   return unit.format == 'd' ? std::to_string(static_cast<int64_t>(value)) : std::to_string(value);
+}
+
+// One unit as a CPU makes it, at its final address when `address` is in an
+// IOMMU range (translated without side effects, checked by check_span()).
+MemTxResult unit_access(AddressSpace& space, const FlatView& view, uint64_t address, unsigned size, uint64_t& value,
+                        bool is_write) {
+  const FlatRange* range = view.lookup(address);
+  if (range == nullptr || range->region() == nullptr || range->region()->kind() != RegionKind::iommu) {
+    return is_write ? space.store(address, size, value) : space.load(address, size, value);
+  }
+  const Translated t = through_iommus(space, *range, address, is_write ? Use::write : Use::read);
+  if (t.page_rest < size) {
+    throw CommandError("the unit at " + hex(address) + " in address space " + quote(space.name()) +
+                       " crosses a page of IOMMU region " + quote(range->region_name()));
+  }
+  return unit_access(*t.space, *t.space->flat_view(), t.address, size, value, is_write);
 }
 
 }  // namespace
@@ -135,7 +184,7 @@ std::string dump_memory(AddressSpace& space, uint64_t address, const UnitFormat&
   } else {
     for (uint64_t i = 0; i < unit.count; ++i) {
       const uint64_t at = address + i * unit.size;
-      const MemTxResult r = space.load(at, unit.size, values[i]);
+      const MemTxResult r = unit_access(space, *view, at, unit.size, values[i], false);
       if (r != MemTxResult::ok) throw refusal("load", *view, at, r);
     }
   }
@@ -162,7 +211,8 @@ void write_memory(AddressSpace& space, uint64_t address, unsigned size, const st
   }
   for (std::size_t i = 0; i < values.size(); ++i) {
     const uint64_t at = address + i * size;
-    const MemTxResult r = space.store(at, size, values[i]);
+    uint64_t value = values[i];
+    const MemTxResult r = unit_access(space, *view, at, size, value, true);
     if (r != MemTxResult::ok) {
       const CommandError e = refusal("store", *view, at, r);
       if (i == 0) throw e;

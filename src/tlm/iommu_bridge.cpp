@@ -135,6 +135,8 @@ void IommuBridge::cache_dmi(int id, tlm::tlm_generic_payload& gp, Downstream& do
   now.host = dmi.get_dmi_ptr() + (out_first - dmi.get_start_address());
   now.host_first = out_first - now.delta;
   now.host_last = out_last - now.delta;
+  now.down_first = dmi.get_start_address();
+  now.down_last = dmi.get_end_address();
   now.host_read = dmi.is_read_allowed() && allows(now.perm, IommuAccess::read);
   now.host_write = dmi.is_write_allowed() && allows(now.perm, IommuAccess::write);
   now.read_latency = dmi.get_read_latency();
@@ -246,7 +248,7 @@ bool IommuBridge::get_direct_mem_ptr(int id, tlm::tlm_generic_payload& gp, tlm::
     dmi.allow_none();
     dmi.set_start_address(page_first);
     dmi.set_end_address(page_last);
-    record(Answer{id, index, false, page_first, page_last, 1, 0});
+    record(Answer{id, index, false, page_first, page_last, 1, 0, 1, 0});
     return false;
   }
   const uint64_t base = e.translated_addr & ~e.addr_mask;
@@ -266,7 +268,8 @@ bool IommuBridge::get_direct_mem_ptr(int id, tlm::tlm_generic_payload& gp, tlm::
   dmi.set_end_address(in_last);
   if (!(read || write) || below.get_dmi_ptr() == nullptr) {
     dmi.allow_none();
-    record(Answer{id, index, false, in_first, in_last, out_first, out_last});
+    record(Answer{id, index, false, in_first, in_last, out_first, out_last, below.get_start_address(),
+                  below.get_end_address()});
     return false;
   }
   dmi.set_dmi_ptr(below.get_dmi_ptr() + (out_first - below.get_start_address()));
@@ -279,7 +282,8 @@ bool IommuBridge::get_direct_mem_ptr(int id, tlm::tlm_generic_payload& gp, tlm::
   }
   dmi.set_read_latency(below.get_read_latency());
   dmi.set_write_latency(below.get_write_latency());
-  record(Answer{id, index, true, in_first, in_last, out_first, out_last});
+  record(Answer{id, index, true, in_first, in_last, out_first, out_last, below.get_start_address(),
+                below.get_end_address()});
   return true;
 }
 
@@ -332,24 +336,28 @@ void IommuBridge::translation_changed(int index, const IommuTlbEvent& event) {
 }
 
 void IommuBridge::downstream_invalidated(uint64_t first, uint64_t last) {
-  // Cached pages whose translated page meets the range lose downstream's DMI
-  // (and may ask again).
+  // Downstream's DMI answers that meet the range are discarded whole (the
+  // TLM-2.0 rule, and what downstream assumes: it forgets them): cached
+  // pages that got their host memory from such a grant lose it (and may ask
+  // again), and every answer made from such a downstream answer is
+  // withdrawn over its whole input range.
+  const auto meets = [&](uint64_t lo, uint64_t hi) { return lo <= hi && lo <= last && first <= hi; };
   for (auto& slots : cache_) {
     for (Cached& c : slots) {
-      if (c.first > c.last || c.first + c.delta > last || first > c.last + c.delta) continue;
+      if (c.first > c.last || !(meets(c.down_first, c.down_last) || meets(c.first + c.delta, c.last + c.delta))) {
+        continue;
+      }
       c.host = nullptr;
       c.host_first = 1;
       c.host_last = 0;
+      c.down_first = 1;
+      c.down_last = 0;
       c.host_read = c.host_write = false;
       c.dmi_asked = false;
     }
   }
-  withdraw([&](const Answer& a) { return a.out_first <= a.out_last && a.out_first <= last && first <= a.out_last; },
-           [&](const Answer& a) {
-             const uint64_t from = std::max(first, a.out_first);
-             const uint64_t to = std::min(last, a.out_last);
-             return std::make_pair(a.in_first + (from - a.out_first), a.in_first + (to - a.out_first));
-           });
+  withdraw([&](const Answer& a) { return meets(a.down_first, a.down_last) || meets(a.out_first, a.out_last); },
+           [&](const Answer& a) { return std::make_pair(a.in_first, a.in_last); });
 }
 
 }  // namespace tlmmap::detail

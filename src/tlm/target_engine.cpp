@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "tlmmap/core/region.hpp"
 #include "tlmmap/core/report.hpp"
 #include "tlmmap/tlm/detail/device_link.hpp"
 #include "tlmmap/tlm/systemc_reports.hpp"
@@ -76,6 +77,7 @@ void TargetEngine::fill(std::size_t i) {
   e.read_latency = to_sc_time(read.latency);
   e.write_latency = to_sc_time(write.latency);
   if (fr.dirty_log_mask != 0) e.flags |= kLogged;
+  if (const Region* region = fr.region(); region != nullptr && region->kind() == RegionKind::iommu) e.flags |= kIommu;
   if (read.kind == RouteKind::memory) {
     e.base = read.host;
     e.flags |= kReadMemory;
@@ -265,6 +267,8 @@ bool TargetEngine::needs_process(const tlm::tlm_generic_payload& gp) {
   for (std::size_t i = view_->first_ending_at_or_after(address); i < ranges.size() && ranges[i].first < end; ++i) {
     if (!entries_[i].known) fill(i);
     if ((entries_[i].flags & kDevice) != 0) return true;
+    // A translation may lead to a TLM device too, unless the cache keeps it over host memory.
+    if ((entries_[i].flags & kIommu) != 0 && !iommu_cached_memory(ranges[i], gp)) return true;
   }
   return false;
 }

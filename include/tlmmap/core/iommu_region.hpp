@@ -35,6 +35,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -45,6 +46,9 @@ namespace tlmmap {
 
 class AddressSpace;
 class IommuRegion;
+namespace detail {
+class TranslationCache;
+}
 
 // QEMU's IOMMUAccessFlags.
 enum class IommuAccess : uint8_t { none = 0, read = 1, write = 2, read_write = 3 };
@@ -191,14 +195,27 @@ class IommuRegion : public Region {
   IommuTlbEntry resolve(uint64_t address, const MemTxAttrs& attrs, IommuAccess wanted,
                         IommuFaultReason* reason = nullptr, std::vector<IommuRegion*>* path = nullptr);
 
+  // The translation cache of the access path (detail/translation_cache.hpp):
+  // the model's accesses and the AddressSpaceTarget keep each allowed
+  // translation of a page, index and direction there, and skip translate()
+  // while it is kept. notify() drops what an event meets.
+  detail::TranslationCache& translation_cache() {
+    detail::TranslationCache* cache = cache_.get();
+    return cache != nullptr ? *cache : make_translation_cache();
+  }
+  // How many translations the cache keeps.
+  std::size_t cached_translations() const noexcept;
+
  protected:
   bool has_fault_handler() const noexcept { return static_cast<bool>(fault_handler_); }
 
  private:
   void deliver(const int* index, const IommuTlbEvent& event);
+  detail::TranslationCache& make_translation_cache();
 
   std::vector<IommuNotifier*> notifiers_;
   std::function<void(const IommuFault&)> fault_handler_;
+  std::unique_ptr<detail::TranslationCache> cache_;  // made on first use
 };
 
 }  // namespace tlmmap

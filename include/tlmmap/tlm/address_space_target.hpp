@@ -7,6 +7,9 @@
 //   b_transport      RAM and ROM copied directly; a transaction wholly inside
 //                    the window of a TLM device (TlmDeviceRegion) forwarded
 //                    to it whole, its address made region-relative;
+//                    a plain payload inside a page of an IOMMU range whose
+//                    translation the IOMMU region keeps over host memory
+//                    copied directly (detail/iommu_target_path.hpp);
 //                    everything else through the model. Region latencies are
 //                    added to the delay; nothing calls wait().
 //   nb_transport_fw  the base protocol: a transaction wholly inside a TLM

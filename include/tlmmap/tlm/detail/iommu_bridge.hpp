@@ -115,6 +115,11 @@ class IommuBridge {
     bool granted;
     uint64_t in_first, in_last;    // input addresses
     uint64_t out_first, out_last;  // downstream addresses (granted: what the pointer covers)
+    // Downstream's whole DMI answer (grant or denial) this one came from: an
+    // invalidation that meets any of it discards all of it (TLM-2.0), so
+    // downstream forgets it and will not tell this module of later changes
+    // elsewhere in it. {1, 0}: the IOMMU's own denial.
+    uint64_t down_first = 1, down_last = 0;
   };
   // memcpy, inline for the sizes of CPU accesses.
   static void copy(uint8_t* to, const uint8_t* from, unsigned length) {
@@ -169,6 +174,7 @@ class IommuBridge {
     uint8_t* host = nullptr;  // the host address of host_first
     uint64_t host_first = 1, host_last = 0;
     bool host_read = false, host_write = false;
+    uint64_t down_first = 1, down_last = 0;  // downstream's whole grant behind `host` (see Answer)
     sc_core::sc_time read_latency, write_latency;
   };
   static constexpr std::size_t kCacheSlots = 64;

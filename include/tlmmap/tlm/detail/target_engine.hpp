@@ -25,6 +25,7 @@
 #include <tlm_utils/peq_with_cb_and_phase.h>
 
 #include "tlmmap/core/address_space.hpp"
+#include "tlmmap/tlm/detail/iommu_target_path.hpp"
 #include "tlmmap/tlm/tx_attributes.hpp"
 
 namespace tlmmap::detail {
@@ -95,6 +96,11 @@ class TargetEngine : private ViewObserver {
       } else if ((e->flags & kDevice) != 0 && forwards(*e, gp, offset)) {
         return forward(*e, gp, delay, command == tlm::TLM_WRITE_COMMAND ? e->write_latency : e->read_latency);
       }
+      if ((e->flags & kIommu) != 0 &&
+          iommu_cached_transport(range_of(*e), gp, delay,
+                                 command == tlm::TLM_WRITE_COMMAND ? e->write_latency : e->read_latency)) {
+        return;
+      }
     }
     b_transport_general(gp, delay);
   }
@@ -164,6 +170,7 @@ class TargetEngine : private ViewObserver {
   static constexpr uint8_t kDeviceWrite = 8;  // writes go to device
   static constexpr uint8_t kDevice = 16;      // device is the window's device
   static constexpr uint8_t kLogged = 32;      // dirty-memory clients log the range
+  static constexpr uint8_t kIommu = 64;       // an IOMMU region: its translation cache may answer
 
   // The model's decision for one flat range, in one cache line.
   struct alignas(64) Entry {
@@ -300,6 +307,11 @@ class TargetEngine : private ViewObserver {
       return false;
     }
     return !memory_only(gp);
+  }
+
+  // The flat range of a cached decision.
+  const FlatRange& range_of(const Entry& e) const {
+    return view_->ranges()[static_cast<std::size_t>(&e - entries_.data())];
   }
 
   // The cached decision for `address`, or nullptr for a hole.
