@@ -74,6 +74,8 @@ class TargetEngine : private ViewObserver {
       const unsigned bit = command_bit(gp.get_command());
       if ((e.flags & bit) != 0) return copy<false>(e, gp, delay, address, bit);
       if ((e.flags & (bit << 2)) != 0) return forward<false>(e, gp, delay, address, bit);
+      // MMIO and the rest: the model decides, in the range found here.
+      if (&e != &kNothing) return b_transport_general(gp, delay, &e);
     }
     b_transport_slow(gp, delay);
   }
