@@ -75,7 +75,8 @@ class TargetEngine : private ViewObserver {
       if ((e.flags & bit) != 0) return copy<false>(e, gp, delay, address, bit);
       if ((e.flags & (bit << 2)) != 0) return forward<false>(e, gp, delay, address, bit);
       // MMIO and the rest: the model decides, in the range found here.
-      if (&e != &kNothing) return b_transport_general(gp, delay, &e);
+      // (Not the sentinel, nor an entry a device's invalidation reset.)
+      if (e.known) return b_transport_general(gp, delay, &e);
     }
     b_transport_slow(gp, delay);
   }
@@ -339,13 +340,13 @@ class TargetEngine : private ViewObserver {
   }
 
   // The cached decision for `address`, or nullptr for a hole (never the
-  // sentinel, which the fast paths alone may meet).
+  // sentinel or a reset entry, which the fast paths alone may meet).
   const Entry* entry_for(uint64_t address) {
     const Entry*& slot = page_cache_[page_slot(address)];
     const Entry* e = slot;
     // The sentinel in empty slots matches at most the last address, with no
     // decision in it: every fast path then comes here.
-    if (address - e->first <= e->span && e != &kNothing) return e;
+    if (address - e->first <= e->span && e->known) return e;
     e = lookup(address);
     if (e != nullptr) slot = e;
     return e;
