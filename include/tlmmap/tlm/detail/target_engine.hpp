@@ -5,7 +5,9 @@
 // for reads and writes, or the TLM device behind the range) with its
 // latencies converted to sc_time, and a page-hashed table finds the range of
 // an address in a few loads. Everything the cache cannot answer goes through
-// the model's access path (AddressSpace::access()), which decides it. The
+// the model's access path, which decides it: AddressSpace::access_within()
+// with the flat range already found when the access lies inside one range
+// (MMIO, IOMMU...), AddressSpace::access() otherwise. The
 // cache is dropped whenever the model publishes a new view, and a new view
 // is published for every change a cached decision depends on (the view,
 // latency, ops, readonly, romd mode): the same exact-range machinery also
