@@ -85,6 +85,17 @@ MemTxResult SpaceNode::access(Access& a) {
   return result;
 }
 
+MemTxResult SpaceNode::access_within(const FlatRange& fr, Access& a) {
+  if (a.single && !valid_single_size(a.length)) return MemTxResult::decode_error;
+  const ByteEnables enables{a.byte_enables, a.byte_enables != nullptr ? a.byte_enable_length : 0,
+                            a.byte_enables != nullptr ? a.byte_enable_offset % a.byte_enable_length : 0};
+  const RegionNode* node = NodeAccess::of(fr);
+  const Piece piece{fr,     *this,   a.address, fr.region_offset(a.address), a.data, a.length, a.is_write,
+                    a.single && a.byte_enables == nullptr, enables, a.attrs, a.latency};
+  a.latency += node->latency(a.is_write);
+  return const_cast<RegionNode*>(node)->access(piece);
+}
+
 uint64_t SpaceNode::debug_access(uint64_t address, uint8_t* data, uint64_t length, bool is_write) {
   const std::shared_ptr<const FlatView> held = view;
   uint64_t done = 0;
@@ -104,6 +115,7 @@ uint64_t SpaceNode::debug_access(uint64_t address, uint8_t* data, uint64_t lengt
 }  // namespace detail
 
 MemTxResult AddressSpace::access(Access& a) { return node_->access(a); }
+MemTxResult AddressSpace::access_within(const FlatRange& range, Access& a) { return node_->access_within(range, a); }
 
 MemTxResult AddressSpace::read(uint64_t address, void* data, uint64_t length, const MemTxAttrs& attrs,
                                Duration* latency) {

@@ -7,13 +7,28 @@
 namespace tlmmap::detail {
 
 // The first n bytes at p as a host integer (QEMU's ldn_he_p).
+// Access sizes as fixed-size copies (a copy of a variable size is a call).
 inline uint64_t load_host(const uint8_t* p, unsigned n) {
-  uint64_t v = 0;
-  std::memcpy(&v, p, n);  // little-endian host: the low bytes
+  uint64_t v = 0;  // little-endian host: the low bytes
+  switch (n) {
+    case 1: v = *p; break;
+    case 2: std::memcpy(&v, p, 2); break;
+    case 4: std::memcpy(&v, p, 4); break;
+    case 8: std::memcpy(&v, p, 8); break;
+    default: std::memcpy(&v, p, n);
+  }
   return v;
 }
 
-inline void store_host(uint8_t* p, unsigned n, uint64_t v) { std::memcpy(p, &v, n); }
+inline void store_host(uint8_t* p, unsigned n, uint64_t v) {
+  switch (n) {
+    case 1: *p = static_cast<uint8_t>(v); break;
+    case 2: std::memcpy(p, &v, 2); break;
+    case 4: std::memcpy(p, &v, 4); break;
+    case 8: std::memcpy(p, &v, 8); break;
+    default: std::memcpy(p, &v, n);
+  }
+}
 
 inline uint64_t swap_bytes(uint64_t v, unsigned n) {
   switch (n) {

@@ -23,6 +23,7 @@ class SpaceNode {
 
   // The model's access path (address_space_access.cpp).
   MemTxResult access(Access& access);
+  MemTxResult access_within(const FlatRange& range, Access& access);
   uint64_t debug_access(uint64_t address, uint8_t* data, uint64_t length, bool is_write);
   // `n` bytes at `address` where nothing is mapped: the UnmappedPolicy.
   MemTxResult unmapped(uint64_t address, bool is_write, uint8_t* data, uint64_t n, const ByteEnables& enables) const;

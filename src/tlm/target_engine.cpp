@@ -52,8 +52,10 @@ TargetEngine::~TargetEngine() {
 }
 
 void TargetEngine::rebind(std::shared_ptr<const FlatView> view) {
+  if (in_model_ != 0 && view_ != nullptr) retired_views_.push_back(view_);
   view_ = std::move(view);
   entries_.assign(view_->ranges().size(), Entry{});
+  dmi_devices_.assign(view_->ranges().size(), nullptr);
   device_grants_.clear();
   std::fill(page_cache_.get(), page_cache_.get() + (std::size_t(1) << kPageCacheBits), &kNothing);
 }
@@ -91,17 +93,68 @@ void TargetEngine::fill(std::size_t i) {
     }
   }
   DevicePort* port = read.kind == RouteKind::device ? read.device : write.kind == RouteKind::device ? write.device : nullptr;
+  tlm::tlm_fw_transport_if<>* device = nullptr;
   if (port != nullptr && port->face() == DeviceLink::face()) {
-    auto& link = static_cast<DeviceLink&>(*port);
-    e.device = link.target();
+    device = static_cast<DeviceLink&>(*port).target();
+    e.device = device;
+    dmi_devices_[i] = device;
     e.delta = fr.first - fr.offset_within_region;
     e.flags |= kDevice;
     if (read.kind == RouteKind::device) e.flags |= kDeviceRead;
     if (write.kind == RouteKind::device) e.flags |= kDeviceWrite;
   }
+  // Debug accesses: host memory both ways where reads are (writes only where
+  // no dirty log misses them), else the window's device both ways.
+  if ((e.flags & kReadMemory) != 0) {
+    e.dbg = kDbgMemory * command_bit(tlm::TLM_READ_COMMAND);
+    if ((e.flags & kLogged) == 0 || (e.flags & kWriteMemory) != 0) e.dbg |= kDbgMemory * command_bit(tlm::TLM_WRITE_COMMAND);
+  } else if ((e.flags & kDevice) != 0) {
+    e.dbg_device = device;
+    e.dbg = kDbgForward * (command_bit(tlm::TLM_READ_COMMAND) | command_bit(tlm::TLM_WRITE_COMMAND));
+  }
 }
 
-void TargetEngine::b_transport_general(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay) {
+void TargetEngine::b_transport_slow(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay) {
+  const uint64_t address = gp.get_address();
+  const Entry* e = entry_for(address);
+  if (e != nullptr) {
+    const unsigned bit = command_bit(gp.get_command());
+    if ((e->flags & bit) != 0) return copy<true>(*e, gp, delay, address, bit);
+    if ((e->flags & (bit << 2)) != 0) return forward<true>(*e, gp, delay, address, bit);
+    if (iommu_answers(*e, gp, delay)) return;
+  }
+  b_transport_general(gp, delay, e);
+}
+
+unsigned TargetEngine::transport_dbg_slow(tlm::tlm_generic_payload& gp) {
+  const uint64_t address = gp.get_address();
+  if (const Entry* e = entry_for(address)) {
+    const unsigned bit = command_bit(gp.get_command());
+    if ((e->dbg & bit * kDbgForward) != 0) return forward_dbg<true>(*e, gp, address);
+    if ((e->dbg & bit) != 0) return copy_dbg<true>(*e, gp, address, bit);
+  }
+  return transport_dbg_general(gp);
+}
+
+bool TargetEngine::get_direct_mem_ptr_slow(int id, tlm::tlm_generic_payload& gp, tlm::tlm_dmi& dmi) {
+  if (const Entry* e = entry_for(gp.get_address())) {
+    if ((e->flags & kReadMemory) != 0) return grant_memory(id, *e, dmi);
+    if ((e->flags & kDevice) != 0) return grant_device(id, *e, gp, dmi);
+  }
+  return get_direct_mem_ptr_general(id, gp, dmi);
+}
+
+MemTxResult TargetEngine::access_range(const Entry& e, Access& a) {
+  // The model decides in the range the entry caches, without looking it up
+  // again; the view stays alive while a callback may replace it.
+  const FlatRange& range = view_->ranges()[static_cast<std::size_t>(&e - entries_.data())];
+  ++in_model_;
+  const MemTxResult result = space_->access_within(range, a);
+  if (--in_model_ == 0 && !retired_views_.empty()) retired_views_.clear();
+  return result;
+}
+
+void TargetEngine::b_transport_general(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay, const Entry* e) {
   if (gp.get_command() == tlm::TLM_IGNORE_COMMAND) {
     gp.set_response_status(tlm::TLM_OK_RESPONSE);
     return;
@@ -119,22 +172,27 @@ void TargetEngine::b_transport_general(tlm::tlm_generic_payload& gp, sc_core::sc
   const unsigned length = gp.get_data_length();
   const unsigned streaming = gp.get_streaming_width();
   Access a;
-  a.attrs = attributes_of(gp);
+  if (TxAttributes::ever_made()) a.attrs = attributes_of(gp);
   a.is_write = gp.is_write();
   a.byte_enables = gp.get_byte_enable_ptr();
   a.byte_enable_length = a.byte_enables != nullptr ? gp.get_byte_enable_length() : 0;
   a.single = a.byte_enables == nullptr && streaming >= length && single_access_size(length);
   // A transaction for one TLM device that did not go to it (a read-only
   // window, the `memory` attribute) is refused as the one transaction it is.
-  const Entry* e = lookup(address);
-  // The window's device takes it whole (the page cache's sentinel answers
-  // nothing for the last address of the space, so such payloads come here).
-  if (e != nullptr && (e->flags & kDevice) != 0 && forwards(*e, gp, address - e->first)) {
-    return forward(*e, gp, delay, gp.is_write() ? e->write_latency : e->read_latency);
-  }
   const unsigned span = std::min(length, streaming);
-  const unsigned beats = e != nullptr && (e->flags & kDevice) != 0 && span - 1u <= e->span - (address - e->first) ? 1 : length;
+  const bool inside = e != nullptr && uint64_t(span) - 1 <= e->span - (address - e->first);
+  const unsigned beats = inside && (e->flags & kDevice) != 0 ? 1 : length;
   MemTxResult result = MemTxResult::ok;
+  if (inside && streaming >= length) {
+    // One piece, in the range already found: straight to its region.
+    a.address = address;
+    a.data = gp.get_data_ptr();
+    a.length = length;
+    result = access_range(*e, a);
+    if (a.latency.count() != 0) delay += to_sc_time(a.latency);  // sc_time(double, unit) costs a call
+    gp.set_response_status(to_tlm_response(result));
+    return;
+  }
   for (unsigned beat = 0; beat < beats; beat += streaming) {
     a.address = address;
     a.data = gp.get_data_ptr() + beat;
@@ -142,7 +200,7 @@ void TargetEngine::b_transport_general(tlm::tlm_generic_payload& gp, sc_core::sc
     a.byte_enable_offset = a.byte_enable_length != 0 ? beat % a.byte_enable_length : 0;
     result |= space_->access(a);
   }
-  delay += to_sc_time(a.latency);
+  if (a.latency.count() != 0) delay += to_sc_time(a.latency);  // sc_time(double, unit) costs a call
   gp.set_response_status(to_tlm_response(result));
 }
 
@@ -280,7 +338,7 @@ void TargetEngine::answer_in_process(int id, tlm::tlm_generic_payload& gp, sc_co
       [this, id, &gp, delay] {
         sc_core::wait(delay);  // the request's own time
         sc_core::sc_time latency = sc_core::SC_ZERO_TIME;
-        b_transport_general(gp, latency);
+        b_transport_general(gp, latency, entry_for(gp.get_address()));
         response(id, gp, latency, *worker_source_, false, true);
       },
       sc_core::sc_gen_unique_name("tlmmap_at_worker"), &options);

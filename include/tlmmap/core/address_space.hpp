@@ -106,6 +106,10 @@ class AddressSpace {
   // transaction while it is open). Pieces in different ranges are all done
   // and their results OR-ed.
   MemTxResult access(Access& access);
+  // The same for an access wholly inside `range`, a range of flat_view()
+  // the caller found already (a face's cached decision): decided there,
+  // without looking the address up again. The caller keeps the view alive.
+  MemTxResult access_within(const FlatRange& range, Access& access);
   // QEMU's address_space_read()/write(): buffer accesses. Latencies of the
   // regions met are added to *latency when given.
   MemTxResult read(uint64_t address, void* data, uint64_t length, const MemTxAttrs& attrs = {},

@@ -5,7 +5,9 @@
 // for reads and writes, or the TLM device behind the range) with its
 // latencies converted to sc_time, and a page-hashed table finds the range of
 // an address in a few loads. Everything the cache cannot answer goes through
-// the model's access path (AddressSpace::access()), which decides it. The
+// the model's access path, which decides it: AddressSpace::access_within()
+// with the flat range already found when the access lies inside one range
+// (MMIO, IOMMU...), AddressSpace::access() otherwise. The
 // cache is dropped whenever the model publishes a new view, and a new view
 // is published for every change a cached decision depends on (the view,
 // latency, ops, readonly, romd mode): the same exact-range machinery also
@@ -63,91 +65,45 @@ class TargetEngine : private ViewObserver {
   AddressSpace* space() noexcept { return space_; }
   const std::string& space_name() const noexcept { return space_name_; }
 
+  // The hot paths: the page-hashed entry answers or forwards, in a few
+  // loads and one call into the device; everything else is out of line.
   void b_transport(int /*id*/, tlm::tlm_generic_payload& gp, sc_core::sc_time& delay) {
     const uint64_t address = gp.get_address();
-    if (const Entry* e = entry_for(address)) {
-      const uint64_t offset = address - e->first;
-      const unsigned length = gp.get_data_length();
-      uint8_t* const data = gp.get_data_ptr();
-      const tlm::tlm_command command = gp.get_command();
-      // A plain payload inside the range: no byte enables, no streaming.
-      if (gp.get_byte_enable_ptr() == nullptr && length - 1u <= e->span - offset &&
-          gp.get_streaming_width() >= length && length != 0 && data != nullptr) {
-        if (command == tlm::TLM_READ_COMMAND) {
-          if ((e->flags & kReadMemory) != 0) {
-            std::memcpy(data, e->base + offset, length);
-            delay += e->read_latency;
-            gp.set_dmi_allowed(true);
-            gp.set_response_status(tlm::TLM_OK_RESPONSE);
-            return;
-          }
-          if ((e->flags & kDeviceRead) != 0 && !memory_only(gp)) return forward(*e, gp, delay, e->read_latency);
-        } else if (command == tlm::TLM_WRITE_COMMAND) {
-          if ((e->flags & kWriteMemory) != 0) {
-            std::memcpy(e->base + offset, data, length);
-            if (e->dirty_mask != 0) e->dirty->mark(e->delta + offset, length, e->dirty_mask);
-            delay += e->write_latency;
-            gp.set_dmi_allowed(true);
-            gp.set_response_status(tlm::TLM_OK_RESPONSE);
-            return;
-          }
-          if ((e->flags & kDeviceWrite) != 0 && !memory_only(gp)) return forward(*e, gp, delay, e->write_latency);
-        }
-      } else if ((e->flags & kDevice) != 0 && forwards(*e, gp, offset)) {
-        return forward(*e, gp, delay, command == tlm::TLM_WRITE_COMMAND ? e->write_latency : e->read_latency);
-      }
-      if ((e->flags & kIommu) != 0 &&
-          iommu_cached_transport(range_of(*e), gp, delay,
-                                 command == tlm::TLM_WRITE_COMMAND ? e->write_latency : e->read_latency)) {
-        return;
-      }
+    const Entry& e = *page_cache_[page_slot(address)];
+    // The sentinel in empty slots has no decision in it (no flags). Each
+    // path is a function of its own, reached by a jump: none pays for the
+    // registers of the others.
+    if (address - e.first <= e.span) {
+      const unsigned bit = command_bit(gp.get_command());
+      if ((e.flags & bit) != 0) return copy<false>(e, gp, delay, address, bit);
+      if ((e.flags & (bit << 2)) != 0) return forward<false>(e, gp, delay, address, bit);
+      // MMIO and the rest: the model decides, in the range found here.
+      // (Not the sentinel, nor an entry a device's invalidation reset.)
+      if (iommu_answers(e, gp, delay)) return;
+      if (e.known) return b_transport_general(gp, delay, &e);
     }
-    b_transport_general(gp, delay);
+    b_transport_slow(gp, delay);
   }
 
   unsigned transport_dbg(int /*id*/, tlm::tlm_generic_payload& gp) {
     const uint64_t address = gp.get_address();
-    const unsigned length = gp.get_data_length();
-    uint8_t* const data = gp.get_data_ptr();
-    const tlm::tlm_command command = gp.get_command();
-    if (const Entry* e = entry_for(address)) {
-      const uint64_t offset = address - e->first;
-      if (length - 1u <= e->span - offset && length != 0 && data != nullptr) {
-        if ((e->flags & kReadMemory) != 0) {
-          // What the model's debug path does: host memory both ways (a
-          // debugger loads ROM images too), writes logged.
-          if (command == tlm::TLM_READ_COMMAND) {
-            std::memcpy(data, e->base + offset, length);
-            return length;
-          }
-          if (command == tlm::TLM_WRITE_COMMAND && ((e->flags & kLogged) == 0 || (e->flags & kWriteMemory) != 0)) {
-            std::memcpy(e->base + offset, data, length);
-            if (e->dirty_mask != 0) e->dirty->mark(e->delta + offset, length, e->dirty_mask);
-            return length;
-          }
-          if (command == tlm::TLM_IGNORE_COMMAND) return 0;
-        } else if ((e->flags & kDevice) != 0 && command != tlm::TLM_IGNORE_COMMAND) {
-          gp.set_address(address - e->delta);
-          const unsigned moved = e->device->transport_dbg(gp);
-          gp.set_address(address);
-          return moved;
-        }
-      }
+    const Entry& e = *page_cache_[page_slot(address)];
+    if (address - e.first <= e.span) {
+      const unsigned bit = command_bit(gp.get_command());
+      if ((e.dbg & bit * kDbgForward) != 0) return forward_dbg<false>(e, gp, address);
+      if ((e.dbg & bit) != 0) return copy_dbg<false>(e, gp, address, bit);
     }
-    return transport_dbg_general(gp);
+    return transport_dbg_slow(gp);
   }
 
   bool get_direct_mem_ptr(int id, tlm::tlm_generic_payload& gp, tlm::tlm_dmi& dmi) {
     const uint64_t address = gp.get_address();
-    const Entry* e = entry_for(address);
-    if (e != nullptr) {
-      if ((e->flags & kReadMemory) != 0) {
-        grant_memory(id, *e, dmi);
-        return true;
-      }
-      if ((e->flags & kDevice) != 0) return grant_device(id, *e, gp, dmi);
+    const Entry& e = *page_cache_[page_slot(address)];
+    if (address - e.first <= e.span) {
+      if ((e.flags & kReadMemory) != 0) return grant_memory(id, e, dmi);
+      if ((e.flags & kDevice) != 0) return grant_device(id, e, gp, dmi);
     }
-    return get_direct_mem_ptr_general(id, gp, dmi);
+    return get_direct_mem_ptr_slow(id, gp, dmi);
   }
 
   tlm::tlm_sync_enum nb_transport_fw(int id, tlm::tlm_generic_payload& gp, tlm::tlm_phase& phase,
@@ -172,13 +128,25 @@ class TargetEngine : private ViewObserver {
   static constexpr uint8_t kLogged = 32;      // dirty-memory clients log the range
   static constexpr uint8_t kIommu = 64;       // an IOMMU region: its translation cache may answer
 
-  // The model's decision for one flat range, in one cache line.
+  // Entry::dbg: the debug paths the entry takes by itself, by command_bit()
+  static constexpr uint8_t kDbgMemory = 1;   // * command bit: host memory
+  static constexpr uint8_t kDbgForward = 4;  // * command bit: the window's device
+  // Read 1, write 2, anything else 0 (nothing cached serves it): a command as
+  // a bit of kReadMemory/kWriteMemory, of kDeviceRead/kDeviceWrite after
+  // << 2, and of Entry::dbg.
+  static unsigned command_bit(tlm::tlm_command command) noexcept { return (1u << command) & 3u; }
+
+  // The model's decision for one flat range, in one cache line, with the
+  // device's interfaces resolved once (no virtual-base step per call).
   struct alignas(64) Entry {
     uint64_t first = ~uint64_t(0);  // the range is [first, first + span]
     uint64_t span = 0;
-    uint8_t* base = nullptr;  // host memory of `first` (memory routes)
     union {
-      tlm::tlm_fw_transport_if<tlm::tlm_base_protocol_types>* device = nullptr;  // kDevice
+      uint8_t* base = nullptr;  // host memory of `first` (memory routes)
+      tlm::tlm_transport_dbg_if<tlm::tlm_generic_payload>* dbg_device;  // kDbgForward
+    };
+    union {
+      tlm::tlm_blocking_transport_if<tlm::tlm_generic_payload>* device = nullptr;  // kDevice
       DirtyBitmaps* dirty;  // memory routes whose writes are logged (dirty_mask)
     };
     // kDevice: the device's address is address - delta; logged memory: the
@@ -189,28 +157,111 @@ class TargetEngine : private ViewObserver {
     uint8_t flags = 0;
     uint8_t dirty_mask = 0;  // the clients a write marks
     bool known = false;      // filled from the model
+    uint8_t dbg = 0;         // kDbgMemory/kDbgForward by command bit
     // kDevice: 1 + the index in device_grants_ of the device's last grant
     // through this window (0: none yet).
     uint32_t grant_slot = 0;
   };
   static_assert(sizeof(Entry) == 64, "one cache line per cached decision");
 
-  // Wholly inside one window of a TLM device: the device sees the payload
-  // itself (byte enables, streaming, extensions) with its own address,
-  // restored before the initiator sees it again.
-  void forward(const Entry& e, tlm::tlm_generic_payload& gp, sc_core::sc_time& delay,
-               const sc_core::sc_time& latency) {
-    const uint64_t address = gp.get_address();
+  // The cached decision's own answers; a payload they cannot take goes on
+  // to the slow path (kSlow: the lookup was done, to the model's path).
+  // RAM/ROM: a plain payload inside the range (no byte enables, no
+  // streaming) is copied, `bit` (read or write) routed to memory.
+  template <bool kSlow>
+  [[gnu::noinline]] void copy(const Entry& e, tlm::tlm_generic_payload& gp, sc_core::sc_time& delay, uint64_t address,
+                              unsigned bit) {
+    const uint64_t offset = address - e.first;
+    const unsigned length = gp.get_data_length();
+    uint8_t* const data = gp.get_data_ptr();
+    if (gp.get_byte_enable_ptr() != nullptr || uint64_t(length) - 1 > e.span - offset ||
+        gp.get_streaming_width() < length || data == nullptr) {
+      return kSlow ? b_transport_general(gp, delay, &e) : b_transport_slow(gp, delay);
+    }
+    if (bit == kReadMemory) {
+      copy_bytes(data, e.base + offset, length);
+      delay += e.read_latency;
+    } else {
+      copy_bytes(e.base + offset, data, length);
+      if (e.dirty_mask != 0) e.dirty->mark(e.delta + offset, length, e.dirty_mask);
+      delay += e.write_latency;
+    }
+    gp.set_dmi_allowed(true);
+    gp.set_response_status(tlm::TLM_OK_RESPONSE);
+  }
+  // A payload wholly inside one window of a TLM device: the device sees the
+  // payload itself (byte enables, streaming, extensions) with its own
+  // address, restored before the initiator sees it again.
+  template <bool kSlow>
+  [[gnu::noinline]] void forward(const Entry& e, tlm::tlm_generic_payload& gp, sc_core::sc_time& delay,
+                                 uint64_t address, unsigned bit) {
+    if (!whole(e, gp, address - e.first)) {
+      return kSlow ? b_transport_general(gp, delay, &e) : b_transport_slow(gp, delay);
+    }
     gp.set_address(address - e.delta);
-    delay += latency;
+    // Windows rarely add latency: then the delay, which the device updates
+    // too, is left alone (one read-modify-write less in its chain).
+    const sc_core::sc_time& latency = bit == kReadMemory ? e.read_latency : e.write_latency;
+    if (latency.value() != 0) delay += latency;
     e.device->b_transport(gp, delay);
     gp.set_address(address);
+  }
+  // CPU-sized copies without a call.
+  static void copy_bytes(uint8_t* to, const uint8_t* from, unsigned length) {
+    switch (length) {
+      case 4: std::memcpy(to, from, 4); break;
+      case 8: std::memcpy(to, from, 8); break;
+      case 2: std::memcpy(to, from, 2); break;
+      case 1: *to = *from; break;
+      default: std::memcpy(to, from, length);
+    }
+  }
+  // Debug payloads the cached decision takes (Entry::dbg), inside the range:
+  // the window's device sees the payload rebased, restored afterwards...
+  template <bool kSlow>
+  [[gnu::noinline]] unsigned forward_dbg(const Entry& e, tlm::tlm_generic_payload& gp, uint64_t address) {
+    if (!inside(e, gp, address)) return kSlow ? transport_dbg_general(gp) : transport_dbg_slow(gp);
+    gp.set_address(address - e.delta);
+    const unsigned moved = e.dbg_device->transport_dbg(gp);
+    gp.set_address(address);
+    return moved;
+  }
+  // ... and host memory is copied both ways (what the model's debug path
+  // does: a debugger loads ROM images too; writes logged).
+  template <bool kSlow>
+  [[gnu::noinline]] unsigned copy_dbg(const Entry& e, tlm::tlm_generic_payload& gp, uint64_t address, unsigned bit) {
+    if (!inside(e, gp, address)) return kSlow ? transport_dbg_general(gp) : transport_dbg_slow(gp);
+    const uint64_t offset = address - e.first;
+    const unsigned length = gp.get_data_length();
+    if (bit == kReadMemory) {
+      copy_bytes(gp.get_data_ptr(), e.base + offset, length);
+    } else {
+      copy_bytes(e.base + offset, gp.get_data_ptr(), length);
+      if (e.dirty_mask != 0) e.dirty->mark(e.delta + offset, length, e.dirty_mask);
+    }
+    return length;
+  }
+  static bool inside(const Entry& e, const tlm::tlm_generic_payload& gp, uint64_t address) {
+    return uint64_t(gp.get_data_length()) - 1 <= e.span - (address - e.first) && gp.get_data_ptr() != nullptr;
   }
   // The `memory` attribute is refused by every device: the model says so.
   static bool memory_only(const tlm::tlm_generic_payload& gp) {
     if (!TxAttributes::ever_made()) return false;
     const TxAttributes* attributes = gp.get_extension<TxAttributes>();
     return attributes != nullptr && attributes->attrs.memory;
+  }
+  // The payload fits in the device's window and the device may see it.
+  static bool whole(const Entry& e, const tlm::tlm_generic_payload& gp, uint64_t offset) {
+    const unsigned length = gp.get_data_length();
+    const unsigned streaming = gp.get_streaming_width();
+    const unsigned span = length < streaming ? length : streaming;
+    return uint64_t(span) - 1 <= e.span - offset && gp.get_data_ptr() != nullptr &&
+           (gp.get_byte_enable_ptr() == nullptr || gp.get_byte_enable_length() != 0) && !memory_only(gp);
+  }
+  // A device route the payload can take whole.
+  static bool forwards(const Entry& e, const tlm::tlm_generic_payload& gp, uint64_t offset) {
+    const tlm::tlm_command command = gp.get_command();
+    return command != tlm::TLM_IGNORE_COMMAND && (e.flags & (command_bit(command) << 2)) != 0 && whole(e, gp, offset);
   }
 
   // The device's own grant, translated back and clipped to the window,
@@ -220,7 +271,7 @@ class TargetEngine : private ViewObserver {
   // view changes (a grant is a promise until withdrawn). Other initiators,
   // requests that carry attributes, and write requests a read-only grant
   // does not serve still ask: a device sees every initiator it grants to.
-  bool grant_device(int id, const Entry& e, tlm::tlm_generic_payload& gp, tlm::tlm_dmi& dmi) {
+  [[gnu::noinline]] bool grant_device(int id, const Entry& e, tlm::tlm_generic_payload& gp, tlm::tlm_dmi& dmi) {
     const uint64_t address = gp.get_address();
     const bool plain = !TxAttributes::ever_made() || gp.get_extension<TxAttributes>() == nullptr;
     if (e.grant_slot != 0 && plain) {
@@ -234,7 +285,7 @@ class TargetEngine : private ViewObserver {
       }
     }
     gp.set_address(address - e.delta);
-    const bool granted = e.device->get_direct_mem_ptr(gp, dmi);
+    const bool granted = dmi_devices_[static_cast<std::size_t>(&e - entries_.data())]->get_direct_mem_ptr(gp, dmi);
     gp.set_address(address);
     // In the device's offsets: the window shows [first - delta, first - delta + span].
     const uint64_t window_lo = e.first - e.delta;
@@ -279,7 +330,7 @@ class TargetEngine : private ViewObserver {
 
   // Straight from the cached decision: the flat range, read-write where the
   // model routes writes to memory too.
-  void grant_memory(int id, const Entry& entry, tlm::tlm_dmi& dmi) {
+  [[gnu::noinline]] bool grant_memory(int id, const Entry& entry, tlm::tlm_dmi& dmi) {
     const Entry* e = &entry;
     dmi.set_dmi_ptr(e->base);
     dmi.set_start_address(e->first);
@@ -290,23 +341,14 @@ class TargetEngine : private ViewObserver {
     dmi.set_read_latency(e->read_latency);
     dmi.set_write_latency(e->write_latency);
     remember_grant(id, e->first, e->first + e->span);
+    return true;
   }
 
-  // A device route the payload can take whole.
-  static bool forwards(const Entry& e, const tlm::tlm_generic_payload& gp, uint64_t offset) {
-    const tlm::tlm_command command = gp.get_command();
-    const uint8_t needed = command == tlm::TLM_READ_COMMAND ? kDeviceRead
-                           : command == tlm::TLM_WRITE_COMMAND ? kDeviceWrite
-                                                               : 0;
-    if ((e.flags & needed) == 0 || needed == 0) return false;
-    const unsigned length = gp.get_data_length();
-    const unsigned streaming = gp.get_streaming_width();
-    const unsigned span = length < streaming ? length : streaming;
-    if (span == 0 || span - 1u > e.span - offset || gp.get_data_ptr() == nullptr ||
-        (gp.get_byte_enable_ptr() != nullptr && gp.get_byte_enable_length() == 0)) {
-      return false;
-    }
-    return !memory_only(gp);
+  // An IOMMU range whose translation cache answers the payload.
+  bool iommu_answers(const Entry& e, tlm::tlm_generic_payload& gp, sc_core::sc_time& delay) const {
+    return (e.flags & kIommu) != 0 &&
+           iommu_cached_transport(range_of(e), gp, delay,
+                                  gp.get_command() == tlm::TLM_WRITE_COMMAND ? e.write_latency : e.read_latency);
   }
 
   // The flat range of a cached decision.
@@ -314,13 +356,14 @@ class TargetEngine : private ViewObserver {
     return view_->ranges()[static_cast<std::size_t>(&e - entries_.data())];
   }
 
-  // The cached decision for `address`, or nullptr for a hole.
+  // The cached decision for `address`, or nullptr for a hole (never the
+  // sentinel or a reset entry, which the fast paths alone may meet).
   const Entry* entry_for(uint64_t address) {
     const Entry*& slot = page_cache_[page_slot(address)];
     const Entry* e = slot;
     // The sentinel in empty slots matches at most the last address, with no
-    // decision in it: every path then asks the model.
-    if (address - e->first <= e->span) return e;
+    // decision in it: every fast path then comes here.
+    if (address - e->first <= e->span && e->known) return e;
     e = lookup(address);
     if (e != nullptr) slot = e;
     return e;
@@ -332,8 +375,17 @@ class TargetEngine : private ViewObserver {
   const Entry* lookup(uint64_t address);
   void fill(std::size_t i);
   void rebind(std::shared_ptr<const FlatView> view);
-  void b_transport_general(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay);
+  // Out of line: what the page-hashed entry did not answer.
+  void b_transport_slow(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay);
+  unsigned transport_dbg_slow(tlm::tlm_generic_payload& gp);
+  bool get_direct_mem_ptr_slow(int id, tlm::tlm_generic_payload& gp, tlm::tlm_dmi& dmi);
+  // `e`: the cached decision for the payload's address (nullptr: a hole).
+  void b_transport_general(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay, const Entry* e);
   unsigned transport_dbg_general(tlm::tlm_generic_payload& gp);
+  // The model's access path for an access wholly inside the range `e`
+  // caches (MMIO, IOMMU, ROM writes, refused windows...): one decision, made
+  // by the model, with no second lookup.
+  MemTxResult access_range(const Entry& e, Access& a);
   bool get_direct_mem_ptr_general(int id, tlm::tlm_generic_payload& gp, tlm::tlm_dmi& dmi);
   // A DMI answer (grant or denial) initiator `id` may cache.
   void remember_grant(int id, uint64_t first, uint64_t last) {
@@ -372,6 +424,12 @@ class TargetEngine : private ViewObserver {
   InitiatorPorts& initiators_;
   std::shared_ptr<const FlatView> view_;
   std::vector<Entry> entries_;  // one per range of view_
+  // kDevice entries: the device's DMI interface (by the entry's index).
+  std::vector<tlm::tlm_fw_direct_mem_if<tlm::tlm_generic_payload>*> dmi_devices_;
+  // Views replaced while the model answers an access in a range of theirs
+  // (a callback may change the map): kept until it returns.
+  unsigned in_model_ = 0;
+  std::vector<std::shared_ptr<const FlatView>> retired_views_;
   struct KeptGrant {
     tlm::tlm_dmi dmi;
     int initiator;
