@@ -374,7 +374,9 @@ class RandomIommu {
     }
     ASSERT_EQ(port_.gp.get_response_status(), to_tlm_response(expected)) << what;
     for (unsigned i = 0; i < length; ++i) {
-      if (where[i] != 0) ASSERT_EQ(*mem(where[i]), data[i]) << what << " byte " << i;
+      if (where[i] != 0) {
+        ASSERT_EQ(*mem(where[i]), data[i]) << what << " byte " << i;
+      }
     }
     // One page of DRAM: DRAM's latency, whatever was cached before a change.
     const bool one_dram_page = (address >> 12) == ((address + length - 1) >> 12) && shadow_ == nullptr;
