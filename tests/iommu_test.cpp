@@ -8,6 +8,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "support/iommu_board.hpp"
 #include "support/map_iommu.hpp"
 #include "support/map_text.hpp"
 #include "support/tlm_devices.hpp"
@@ -20,26 +21,7 @@ using test::MapIommu;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 
-// A bus address space with an IOMMU window at 0x100000 (1 MiB) that
-// translates into a "memory" address space of 64 KiB of RAM at 0.
-struct Board {
-  ContainerRegion mem_root{"mem_root", k64BitSpace};
-  RamRegion ram{"ram", 0x10000};
-  AddressSpace memory{mem_root, "memory"};
-  ContainerRegion bus_root{"bus_root", k64BitSpace};
-  MapIommu iommu{"iommu", 0x100000, 0x1000, 4};
-  AddressSpace bus{bus_root, "bus"};
-  Board() {
-    mem_root.add_subregion(0, ram);
-    bus_root.add_subregion(0x100000, iommu);
-    for (unsigned i = 0; i < 0x10000; ++i) ram.host_ptr()[i] = static_cast<uint8_t>(i * 7);
-  }
-  MemTxAttrs requester(uint16_t id) {
-    MemTxAttrs a = MemTxAttrs::specified();
-    a.requester_id = id;
-    return a;
-  }
-};
+using Board = test::IommuBoard;
 
 // Collects the warnings tlmmap reports while alive.
 struct Warnings {

@@ -9,6 +9,7 @@
 #include <gtest/gtest.h>
 #include <tlm_utils/simple_initiator_socket.h>
 
+#include "support/iommu_board.hpp"
 #include "support/map_iommu.hpp"
 #include "support/tlm_devices.hpp"
 #include "tlmmap/tlmmap.hpp"
@@ -19,25 +20,7 @@ namespace {
 using test::MapIommu;
 using namespace std::chrono_literals;
 
-// A bus space with an IOMMU window at 0x100000 translating into a "memory"
-// space of 64 KiB of RAM at 0 (and room above it for other regions).
-struct Board {
-  ContainerRegion mem_root{"mem_root", k64BitSpace};
-  RamRegion ram{"ram", 0x10000};
-  AddressSpace memory{mem_root, "memory"};
-  ContainerRegion bus_root{"bus_root", k64BitSpace};
-  MapIommu iommu{"iommu", 0x100000, 0x1000, 4};
-  AddressSpace bus{bus_root, "bus"};
-  Board() {
-    mem_root.add_subregion(0, ram);
-    bus_root.add_subregion(0x100000, iommu);
-    for (unsigned i = 0; i < 0x10000; ++i) ram.host_ptr()[i] = static_cast<uint8_t>(i * 7);
-  }
-  uint32_t ram_word(uint64_t address) {
-    uint32_t v;
-    std::memcpy(&v, ram.host_ptr() + address, 4);
-    return v;
-  }
+struct Board : test::IommuBoard {
   uint32_t read(uint64_t address, MemTxResult* result = nullptr, const MemTxAttrs& attrs = MemTxAttrs{}) {
     uint32_t v = 0;
     const MemTxResult r = bus.read(address, &v, 4, attrs);

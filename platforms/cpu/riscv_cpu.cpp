@@ -623,6 +623,9 @@ RiscvCpu::State RiscvCpu::save_state() const {
   const uint64_t privilege = e.state.privilege();
   e.state.set_privilege(3);  // CSRs read below M-mode come back as garbage
   for (const auto& [name, reg] : kSavedCsrs) s[name] = read(reg);
+  // With the FPU off (mstatus.FS 0) Unicorn's read of fcsr fails and leaves
+  // its output unwritten; the register is then inaccessible, so it is 0.
+  if (((s["mstatus"] >> 13) & 3) == 0) s["fcsr"] = 0;
   e.state.set_privilege(privilege);
   s["mip"] = e.state.mip() & kSoftwareMip;
   s["privilege"] = privilege;
