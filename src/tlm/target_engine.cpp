@@ -147,7 +147,7 @@ bool TargetEngine::get_direct_mem_ptr_slow(int id, tlm::tlm_generic_payload& gp,
 MemTxResult TargetEngine::access_range(const Entry& e, Access& a) {
   // The model decides in the range the entry caches, without looking it up
   // again; the view stays alive while a callback may replace it.
-  const FlatRange& range = view_->ranges()[static_cast<std::size_t>(&e - entries_.data())];
+  const FlatRange& range = range_of(e);
   ++in_model_;
   const MemTxResult result = space_->access_within(range, a);
   if (--in_model_ == 0 && !retired_views_.empty()) retired_views_.clear();
@@ -350,7 +350,7 @@ tlm::tlm_sync_enum TargetEngine::nb_transport_fw(int id, tlm::tlm_generic_payloa
     const uint64_t address = gp.get_address();
     if (const Entry* e = entry_for(address)) {
       if (forwards(*e, gp, address - e->first)) {
-        const FlatRange& fr = view_->ranges()[static_cast<std::size_t>(e - entries_.data())];
+        const FlatRange& fr = range_of(*e);
         auto& link = static_cast<DeviceLink&>(*fr.route(gp.is_write()).device);
         return link.begin_request(*this, id, gp, phase, delay, fr.region_offset(address));
       }

@@ -285,7 +285,7 @@ class TargetEngine : private ViewObserver {
       }
     }
     gp.set_address(address - e.delta);
-    const bool granted = dmi_devices_[static_cast<std::size_t>(&e - entries_.data())]->get_direct_mem_ptr(gp, dmi);
+    const bool granted = dmi_devices_[index_of(e)]->get_direct_mem_ptr(gp, dmi);
     gp.set_address(address);
     // In the device's offsets: the window shows [first - delta, first - delta + span].
     const uint64_t window_lo = e.first - e.delta;
@@ -351,10 +351,10 @@ class TargetEngine : private ViewObserver {
                                   gp.get_command() == tlm::TLM_WRITE_COMMAND ? e.write_latency : e.read_latency);
   }
 
+  // A cached decision's index in entries_ (and in view_'s ranges).
+  std::size_t index_of(const Entry& e) const { return static_cast<std::size_t>(&e - entries_.data()); }
   // The flat range of a cached decision.
-  const FlatRange& range_of(const Entry& e) const {
-    return view_->ranges()[static_cast<std::size_t>(&e - entries_.data())];
-  }
+  const FlatRange& range_of(const Entry& e) const { return view_->ranges()[index_of(e)]; }
 
   // The cached decision for `address`, or nullptr for a hole (never the
   // sentinel or a reset entry, which the fast paths alone may meet).
