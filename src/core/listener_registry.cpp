@@ -164,29 +164,11 @@ void ListenerRegistry::topology(const SpaceNode& space, const std::shared_ptr<co
   const auto& old_ranges = before->ranges();
   const auto& new_ranges = after->ranges();
   auto coalesced_del = [&](const FlatRange& fr) {
-    const RegionNode& node = *NodeAccess::of(fr);
-    if (node.coalesced.empty()) return;
-    const Section s = section_of(fr, before, space);
-    reverse([&](MemoryListener& l) {
-      if (hears(l, space) && l.coalesced_io_del) l.coalesced_io_del(s, fr.first, static_cast<uint64_t>(fr.size()));
-    });
+    if (!NodeAccess::of(fr)->coalesced.empty()) take_coalesced(space, section_of(fr, before, space), fr);
   };
   auto coalesced_add = [&](const FlatRange& fr) {
     const RegionNode& node = *NodeAccess::of(fr);
-    if (node.coalesced.empty()) return;
-    const Section s = section_of(fr, after, space);
-    for (const RegionNode::Span& span : node.coalesced) {
-      // The coalesced span, shifted into the address space, clipped to the range.
-      const i128 start = i128(fr.first) - i128(fr.offset_within_region) + i128(span.offset);
-      const i128 lo = std::max<i128>(start, i128(fr.first));
-      const i128 hi = std::min<i128>(start + i128(span.size), i128(fr.last) + 1);
-      if (lo >= hi) continue;
-      forward([&](MemoryListener& l) {
-        if (hears(l, space) && l.coalesced_io_add) {
-          l.coalesced_io_add(s, static_cast<uint64_t>(lo), static_cast<uint64_t>(hi - lo));
-        }
-      });
-    }
+    if (!node.coalesced.empty()) give_coalesced(space, section_of(fr, after, space), fr, node);
   };
   // QEMU's address_space_update_topology_pass() over old[ob, oe) and new[nb, ne).
   auto pass = [&](std::size_t ob, std::size_t oe, std::size_t nb, std::size_t ne, bool adding) {
@@ -324,20 +306,30 @@ void ListenerRegistry::coalesced_changed(const SpaceNode& space, const std::shar
   for (const FlatRange& fr : view->ranges()) {
     if (NodeAccess::of(fr) != &node) continue;
     const Section s = section_of(fr, view, space);
-    reverse([&](MemoryListener& l) {
-      if (hears(l, space) && l.coalesced_io_del) l.coalesced_io_del(s, fr.first, static_cast<uint64_t>(fr.size()));
+    take_coalesced(space, s, fr);
+    give_coalesced(space, s, fr, node);
+  }
+}
+
+void ListenerRegistry::take_coalesced(const SpaceNode& space, const Section& s, const FlatRange& fr) {
+  reverse([&](MemoryListener& l) {
+    if (hears(l, space) && l.coalesced_io_del) l.coalesced_io_del(s, fr.first, static_cast<uint64_t>(fr.size()));
+  });
+}
+
+void ListenerRegistry::give_coalesced(const SpaceNode& space, const Section& s, const FlatRange& fr,
+                                      const RegionNode& node) {
+  for (const RegionNode::Span& span : node.coalesced) {
+    // The coalesced span, shifted into the address space, clipped to the range.
+    const i128 start = i128(fr.first) - i128(fr.offset_within_region) + i128(span.offset);
+    const i128 lo = std::max<i128>(start, i128(fr.first));
+    const i128 hi = std::min<i128>(start + i128(span.size), i128(fr.last) + 1);
+    if (lo >= hi) continue;
+    forward([&](MemoryListener& l) {
+      if (hears(l, space) && l.coalesced_io_add) {
+        l.coalesced_io_add(s, static_cast<uint64_t>(lo), static_cast<uint64_t>(hi - lo));
+      }
     });
-    for (const RegionNode::Span& span : node.coalesced) {
-      const i128 start = i128(fr.first) - i128(fr.offset_within_region) + i128(span.offset);
-      const i128 lo = std::max<i128>(start, i128(fr.first));
-      const i128 hi = std::min<i128>(start + i128(span.size), i128(fr.last) + 1);
-      if (lo >= hi) continue;
-      forward([&](MemoryListener& l) {
-        if (hears(l, space) && l.coalesced_io_add) {
-          l.coalesced_io_add(s, static_cast<uint64_t>(lo), static_cast<uint64_t>(hi - lo));
-        }
-      });
-    }
   }
 }
 

@@ -76,6 +76,11 @@ class ListenerRegistry {
   void sync(const RegionNode* node);
 
  private:
+  // coalesced_io_del for the whole range (Reverse), then coalesced_io_add
+  // for each of the node's coalesced spans inside it (Forward).
+  void take_coalesced(const SpaceNode& space, const Section& s, const FlatRange& fr);
+  void give_coalesced(const SpaceNode& space, const Section& s, const FlatRange& fr, const RegionNode& node);
+
   struct Entry {
     MemoryListener* listener;
     uint64_t sequence;  // tells a listener from a later one at the same address

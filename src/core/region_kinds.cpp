@@ -46,6 +46,20 @@ void copy_piece(uint8_t* host, const Piece& p, DirtyBitmaps* dirty) {
   });
 }
 
+// A debugger's copy between host memory and its buffer: no access rules,
+// so writes reach ROM too (a debugger loading an image); they are logged.
+uint64_t debug_copy(const RegionNode& node, uint8_t* base, DirtyBitmaps* dirty, uint64_t offset, uint8_t* data,
+                    uint64_t length, bool is_write) {
+  if (base == nullptr) return 0;
+  if (is_write) {
+    std::memcpy(base + offset, data, length);
+    if (dirty) dirty->mark(offset, length, node.dirty_log_mask(MapState::get().global_dirty_tracking()));
+  } else {
+    std::memcpy(data, base + offset, length);
+  }
+  return length;
+}
+
 // Reads answered with an error still return defined data: zeros.
 MemTxResult refuse(const Piece& p, MemTxResult result) {
   if (!p.is_write) std::memset(p.data, 0, p.length);
@@ -105,16 +119,7 @@ MemTxResult RamNode::access(const Piece& p) {
 }
 
 uint64_t RamNode::debug_access(uint64_t offset, uint8_t* data, uint64_t length, bool is_write) {
-  uint8_t* base = host();
-  if (base == nullptr) return 0;
-  // Debug writes reach ROM too (a debugger loading an image), and are logged.
-  if (is_write) {
-    std::memcpy(base + offset, data, length);
-    if (dirty_) dirty_->mark(offset, length, dirty_log_mask(MapState::get().global_dirty_tracking()));
-  } else {
-    std::memcpy(data, base + offset, length);
-  }
-  return length;
+  return debug_copy(*this, host(), dirty_.get(), offset, data, length, is_write);
 }
 
 Route RomDeviceNode::route(const FlatRange& range, bool is_write) const noexcept {
@@ -138,15 +143,7 @@ MemTxResult RomDeviceNode::access(const Piece& p) {
 }
 
 uint64_t RomDeviceNode::debug_access(uint64_t offset, uint8_t* data, uint64_t length, bool is_write) {
-  uint8_t* base = host();
-  if (base == nullptr) return 0;
-  if (is_write) {
-    std::memcpy(base + offset, data, length);
-    if (dirty_) dirty_->mark(offset, length, dirty_log_mask(MapState::get().global_dirty_tracking()));
-  } else {
-    std::memcpy(data, base + offset, length);
-  }
-  return length;
+  return debug_copy(*this, host(), dirty_.get(), offset, data, length, is_write);
 }
 
 MemTxResult RefusingNode::access(const Piece& p) {

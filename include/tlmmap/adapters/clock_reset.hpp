@@ -39,6 +39,27 @@ class ClockReset {
     ++edges_;
   }
 
+  // The clocked process of a manager bridge: it sleeps on `wake` while its
+  // engine is idle, holds the engine in reset while `rst` is asserted, and
+  // otherwise, at each rising edge, samples the pins into the engine
+  // (`step`) and drives the engine's outputs (`drive`).
+  template <class Engine, class Step, class Drive>
+  [[noreturn]] void run_manager(Engine& engine, sc_core::sc_event& wake, Step step, Drive drive) {
+    drive();
+    for (;;) {
+      if (engine.idle()) sc_core::wait(wake);
+      wait_edge();
+      if (in_reset()) {
+        engine.reset();
+        drive();
+        wait_for_reset_end();
+        continue;
+      }
+      step();
+      drive();
+    }
+  }
+
  private:
   ResetPolarity polarity_;
   uint64_t edges_ = 0;

@@ -50,28 +50,20 @@ class TlmToApb : public sc_core::sc_module, public Apb4PortSet<DW, AW, sc_out_t,
 
  private:
   void run() {
-    drive();
-    for (;;) {
-      if (engine_.idle()) sc_core::wait(wake_);
-      wait_edge();
-      if (in_reset()) {
-        engine_.reset();
-        drive();
-        wait_for_reset_end();
-        continue;
+    run_manager(engine_, wake_, [this] { sample_and_step(); }, [this] { drive(); });
+  }
+
+  void sample_and_step() {
+    ApbManagerEngine::Inputs in;
+    if (engine_.in_access()) {
+      in.pready = this->pready.read();
+      if (in.pready) {
+        in.pslverr = this->pslverr.read();
+        pin_to_bytes<DW>(this->prdata.read(), prdata_);
+        in.prdata = prdata_;
       }
-      ApbManagerEngine::Inputs in;
-      if (engine_.in_access()) {
-        in.pready = this->pready.read();
-        if (in.pready) {
-          in.pslverr = this->pslverr.read();
-          pin_to_bytes<DW>(this->prdata.read(), prdata_);
-          in.prdata = prdata_;
-        }
-      }
-      engine_.edge(in);
-      drive();
     }
+    engine_.edge(in);
   }
 
   void drive() {

@@ -58,19 +58,7 @@ class TlmToAxiBridge : public sc_core::sc_module, public Ports, public ClockRese
 
  private:
   void run() {
-    drive();
-    for (;;) {
-      if (engine_.idle()) sc_core::wait(wake_);
-      wait_edge();
-      if (in_reset()) {
-        engine_.reset();
-        drive();
-        wait_for_reset_end();
-        continue;
-      }
-      sample_and_step();
-      drive();
-    }
+    run_manager(engine_, wake_, [this] { sample_and_step(); }, [this] { drive(); });
   }
 
   void sample_and_step() {
