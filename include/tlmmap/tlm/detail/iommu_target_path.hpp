@@ -87,8 +87,6 @@ class IommuPages {
   static constexpr std::size_t kPages = 16;  // direct-mapped by range and direction
   static std::size_t key(std::size_t range, bool is_write) noexcept { return range * 2 + (is_write ? 1 : 0); }
   static std::size_t slot(std::size_t range, bool is_write) noexcept { return key(range, is_write) % kPages; }
-  // No byte enables, no streaming, no attributes (the kept page was made for
-  // the index of unspecified attributes).
   // Word-sized copies without a call into the C library.
   static void copy(uint8_t* to, const uint8_t* from, unsigned length) {
     if (length == 4) {
@@ -99,6 +97,8 @@ class IommuPages {
       std::memcpy(to, from, length);
     }
   }
+  // No byte enables, no streaming, no attributes (the kept page was made for
+  // the index of unspecified attributes).
   static bool plain(const tlm::tlm_generic_payload& gp, unsigned length) {
     return gp.get_byte_enable_ptr() == nullptr && gp.get_streaming_width() >= length &&
            (!TxAttributes::ever_made() || gp.get_extension<TxAttributes>() == nullptr);
