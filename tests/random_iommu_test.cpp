@@ -52,7 +52,8 @@ struct Page {
 
 // An initiator of the device space's target: b_transport and transport_dbg
 // from the test, nb_transport (base protocol) from an SC_THREAD or an
-// SC_METHOD, each with the requester id on the payload.
+// SC_METHOD, each with the requester id on the payload (none for requester
+// 0: unspecified attributes, the payloads whose last page the target keeps).
 struct TargetPort : sc_core::sc_module {
   tlm_utils::simple_initiator_socket<TargetPort, 32> socket{"socket"};
   tlm::tlm_generic_payload gp;
@@ -62,18 +63,24 @@ struct TargetPort : sc_core::sc_module {
   bool done = false;
   bool at_once = false;  // nb_transport completed in the BEGIN_REQ call, its latency in `delay`
   sc_core::sc_time delay;
+  std::unique_ptr<TxAttributes> attributes = std::make_unique<TxAttributes>(MemTxAttrs::specified());
 
   SC_HAS_PROCESS(TargetPort);
   explicit TargetPort(sc_core::sc_module_name name) : sc_core::sc_module(name) {
     socket.register_nb_transport_bw(this, &TargetPort::nb_transport_bw);
-    gp.set_extension(new TxAttributes(MemTxAttrs::specified()));  // owned by the payload
     SC_THREAD(thread_process);
     SC_METHOD(method_process);
     sensitive << go_method;
     dont_initialize();
   }
+  ~TargetPort() override { gp.clear_extension(attributes.get()); }
   void prepare(uint16_t rid, bool is_write, uint64_t address, uint8_t* data, unsigned length) {
-    gp.get_extension<TxAttributes>()->attrs.requester_id = rid;
+    if (rid == 0) {
+      gp.clear_extension(attributes.get());
+    } else {
+      attributes->attrs.requester_id = rid;
+      gp.set_extension(attributes.get());
+    }
     gp.set_command(is_write ? tlm::TLM_WRITE_COMMAND : tlm::TLM_READ_COMMAND);
     gp.set_address(address);
     gp.set_data_ptr(data);
@@ -338,7 +345,10 @@ class RandomIommu {
   // thread or a method.
   void target_access() {
     const uint16_t r = rid();
-    const uint64_t address = below(kPages << 12);
+    // Requester 0 comes back to its last page half the time: the target's
+    // kept page then answers, unless a change since ended it.
+    const uint64_t address = r == 0 && below(2) == 0 ? (last_plain_page_ | below(0x1000)) : below(kPages << 12);
+    if (r == 0) last_plain_page_ = address & ~uint64_t(0xfff);
     const unsigned length = static_cast<unsigned>(1 + below(below(4) == 0 ? 64 : 8));
     const unsigned how = static_cast<unsigned>(below(4));  // b_transport, dbg, nb (thread), nb (method)
     const bool is_write = below(2) == 0;
@@ -456,6 +466,7 @@ class RandomIommu {
   Duration dram_latency_{};
   std::map<std::pair<uint16_t, uint64_t>, Page> pages_;
   std::string context_;
+  uint64_t last_plain_page_ = 0;  // target_access(): requester 0's last page
   bool extended_;
 };
 

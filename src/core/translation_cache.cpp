@@ -48,6 +48,7 @@ const TranslationCache::Entry& TranslationCache::fill(uint64_t address, int inde
 }
 
 void TranslationCache::invalidate(const int* index, uint64_t first, uint64_t last) noexcept {
+  ++*epoch_;
   for (Entry& e : slots_) {
     if (e.target != nullptr && (index == nullptr || e.index == *index) && meets(e.iova, e.iova | e.mask, first, last)) {
       e.target = nullptr;
@@ -56,6 +57,7 @@ void TranslationCache::invalidate(const int* index, uint64_t first, uint64_t las
 }
 
 void TranslationCache::clear() noexcept {
+  ++*epoch_;
   for (Entry& e : slots_) e.target = nullptr;
 }
 
@@ -65,6 +67,7 @@ std::size_t TranslationCache::size() const noexcept {
 }
 
 void TranslationCache::drop_target_pages(const AddressSpace& space, uint64_t first, uint64_t last) noexcept {
+  ++*epoch_;
   for (Entry& e : slots_) {
     if (e.target == &space && meets(e.translated, e.translated | e.mask, first, last)) e.target = nullptr;
   }

@@ -2,6 +2,7 @@
 // (tlmmap/tlm/detail/iommu_target_path.hpp).
 #include "tlmmap/tlm/detail/iommu_target_path.hpp"
 
+#include <algorithm>
 #include <cstring>
 
 #include "tlmmap/core/detail/translation_cache.hpp"
@@ -37,22 +38,47 @@ uint8_t* kept_memory(const FlatRange& range, const tlm::tlm_generic_payload& gp,
 
 }  // namespace
 
-bool iommu_cached_transport(const FlatRange& range, tlm::tlm_generic_payload& gp, sc_core::sc_time& delay,
-                            const sc_core::sc_time& range_latency) {
+bool IommuPages::answer_from_cache(const FlatRange& fr, std::size_t range, tlm::tlm_generic_payload& gp,
+                                   sc_core::sc_time& delay, const sc_core::sc_time& range_latency) {
   const TranslationCache::Entry* kept = nullptr;
-  uint8_t* host = kept_memory(range, gp, &kept);
+  uint8_t* host = kept_memory(fr, gp, &kept);
   if (host == nullptr) return false;
-  if (gp.is_write()) {
-    std::memcpy(host, gp.get_data_ptr(), gp.get_data_length());
+  const unsigned length = gp.get_data_length();
+  const bool is_write = gp.is_write();
+  if (is_write) {
+    std::memcpy(host, gp.get_data_ptr(), length);
   } else {
-    std::memcpy(gp.get_data_ptr(), host, gp.get_data_length());
+    std::memcpy(gp.get_data_ptr(), host, length);
   }
   // Converted once per kept translation.
   if (kept->face_latency == TranslationCache::kNoFaceLatency) kept->face_latency = to_sc_time(kept->latency).value();
-  delay += range_latency;
-  if (kept->face_latency != 0) delay += sc_core::sc_time::from_value(kept->face_latency);
+  const sc_core::sc_time latency = range_latency + sc_core::sc_time::from_value(kept->face_latency);
+  delay += latency;
   gp.set_response_status(tlm::TLM_OK_RESPONSE);
+  if (plain(gp, length)) {
+    // The part of the translated page over host memory, in the engine's
+    // addresses (inside the range: the payload's region offsets are).
+    const uint64_t offset = fr.region_offset(gp.get_address());
+    const uint64_t lo = std::max(kept->direct_first, fr.offset_within_region);
+    const uint64_t hi = std::min(kept->direct_last, fr.region_offset(fr.last));
+    const std::size_t s = slot(range, is_write);
+    Page& p = pages_[s];
+    // The epoch is read now: the entry is the cache's current one.
+    epochs_[s] = static_cast<IommuRegion*>(fr.region())->translation_cache().epoch();
+    p.key = key(range, is_write);
+    p.first = fr.first + (lo - fr.offset_within_region);
+    p.last = fr.first + (hi - fr.offset_within_region);
+    p.host = host - (offset - lo);
+    p.latency = latency;
+    p.epoch = epochs_[s].get();
+    p.seen = *p.epoch;
+  }
   return true;
+}
+
+void IommuPages::clear() noexcept {
+  for (Page& p : pages_) p = Page{};
+  for (TranslationCache::Epoch& e : epochs_) e.reset();
 }
 
 bool iommu_cached_memory(const FlatRange& range, const tlm::tlm_generic_payload& gp) {

@@ -57,6 +57,7 @@ void TargetEngine::rebind(std::shared_ptr<const FlatView> view) {
   entries_.assign(view_->ranges().size(), Entry{});
   dmi_devices_.assign(view_->ranges().size(), nullptr);
   device_grants_.clear();
+  iommu_pages_.clear();
   std::fill(page_cache_.get(), page_cache_.get() + (std::size_t(1) << kPageCacheBits), &kNothing);
 }
 
@@ -121,7 +122,7 @@ void TargetEngine::b_transport_slow(tlm::tlm_generic_payload& gp, sc_core::sc_ti
     const unsigned bit = command_bit(gp.get_command());
     if ((e->flags & bit) != 0) return copy<true>(*e, gp, delay, address, bit);
     if ((e->flags & (bit << 2)) != 0) return forward<true>(*e, gp, delay, address, bit);
-    if (iommu_answers(*e, gp, delay)) return;
+    if ((e->flags & kIommu) != 0) return iommu_transport(*e, gp, delay);
   }
   b_transport_general(gp, delay, e);
 }

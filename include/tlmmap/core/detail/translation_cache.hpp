@@ -17,6 +17,12 @@
 //   * by a change of a target space's view (or a direct-access
 //     invalidation) over the translated pages it meets;
 //   * entirely when the IOMMU region or a target space is destroyed.
+//
+// Faces that keep a hit of their own (the AddressSpaceTarget's last
+// translated pages, tlm/detail/iommu_target_path.hpp) hold the cache's
+// epoch: every invalidation above, whatever it drops, and the cache's
+// destruction end it before they return, so such a copy is never used past
+// a change of what it was made from.
 #pragma once
 
 #include <cstdint>
@@ -61,8 +67,17 @@ class TranslationCache final : private ViewObserver {
     }
   };
 
-  TranslationCache() : slots_(kSlots) {}
-  ~TranslationCache() override = default;
+  // Moves on at every invalidation (and at the cache's destruction): a copy
+  // of an entry made while epoch() read `n` is valid while it still reads `n`.
+  using Epoch = std::shared_ptr<const uint64_t>;
+
+  TranslationCache() : slots_(kSlots), epoch_(std::make_shared<uint64_t>(0)) {}
+  ~TranslationCache() override { ++*epoch_; }
+  TranslationCache(const TranslationCache&) = delete;
+  TranslationCache& operator=(const TranslationCache&) = delete;
+
+  // Shared: it outlives the cache (and the region) in whoever holds it.
+  Epoch epoch() const { return epoch_; }
 
   // The kept translation of `address` (an input address) for `index` and
   // the direction, or nullptr.
@@ -99,6 +114,7 @@ class TranslationCache final : private ViewObserver {
   void space_destroyed(const AddressSpace& space) override;
 
   std::vector<Entry> slots_;
+  std::shared_ptr<uint64_t> epoch_;
   std::vector<const AddressSpace*> observed_;  // the target spaces this cache observes
 };
 

@@ -77,9 +77,9 @@ class TargetEngine : private ViewObserver {
       const unsigned bit = command_bit(gp.get_command());
       if ((e.flags & bit) != 0) return copy<false>(e, gp, delay, address, bit);
       if ((e.flags & (bit << 2)) != 0) return forward<false>(e, gp, delay, address, bit);
+      if ((e.flags & kIommu) != 0) return iommu_transport(e, gp, delay);
       // MMIO and the rest: the model decides, in the range found here.
       // (Not the sentinel, nor an entry a device's invalidation reset.)
-      if (iommu_answers(e, gp, delay)) return;
       if (e.known) return b_transport_general(gp, delay, &e);
     }
     b_transport_slow(gp, delay);
@@ -344,11 +344,14 @@ class TargetEngine : private ViewObserver {
     return true;
   }
 
-  // An IOMMU range whose translation cache answers the payload.
-  bool iommu_answers(const Entry& e, tlm::tlm_generic_payload& gp, sc_core::sc_time& delay) const {
-    return (e.flags & kIommu) != 0 &&
-           iommu_cached_transport(range_of(e), gp, delay,
-                                  gp.get_command() == tlm::TLM_WRITE_COMMAND ? e.write_latency : e.read_latency);
+  // An IOMMU range: its last translated page (iommu_pages_) answers, else
+  // its translation cache, else the model's path.
+  [[gnu::noinline]] void iommu_transport(const Entry& e, tlm::tlm_generic_payload& gp, sc_core::sc_time& delay) {
+    const std::size_t i = index_of(e);
+    if (iommu_pages_.answer(i, gp, delay)) return;
+    const sc_core::sc_time& latency = gp.get_command() == tlm::TLM_WRITE_COMMAND ? e.write_latency : e.read_latency;
+    if (iommu_pages_.answer_from_cache(range_of(e), i, gp, delay, latency)) return;
+    b_transport_general(gp, delay, &e);
   }
 
   // A cached decision's index in entries_ (and in view_'s ranges).
@@ -435,6 +438,7 @@ class TargetEngine : private ViewObserver {
     int initiator;
   };
   std::vector<KeptGrant> device_grants_;  // Entry::grant_slot
+  IommuPages iommu_pages_;  // kIommu entries: the last pages translated to host memory
   std::unique_ptr<const Entry*[]> page_cache_;
 
   // The DMI answers (grants and denials) each initiator may still hold: only
