@@ -157,11 +157,15 @@ struct RiscvCpu::Engine {
       ++cpu.stats_.invalidations;
       flushes.emplace_back(first, last);
     }
-    std::vector<std::pair<uint64_t, uint64_t>> kept;
-    for (const auto& d : denials) {
-      if (d.second < first || last < d.first) kept.push_back(d);
-    }
-    denials.swap(kept);
+    auto keep_outside = [&](std::vector<std::pair<uint64_t, uint64_t>>& ranges) {
+      std::vector<std::pair<uint64_t, uint64_t>> kept;
+      for (const auto& r : ranges) {
+        if (r.second < first || last < r.first) kept.push_back(r);
+      }
+      ranges.swap(kept);
+    };
+    keep_outside(denials);
+    keep_outside(written_ranges);
   }
 
   // Map changes wait until Unicorn has stopped.
@@ -209,9 +213,8 @@ struct RiscvCpu::Engine {
     // output after a claim, completion, enable or MSIP write): let it run,
     // so that the lines it drives reach the hart before its next instruction.
     if (sc_core::sc_pending_activity_at_current_time()) settle_lines();
-    // Only reads bring a grant back: a range written through b_transport
-    // (a flash taking commands, a logged framebuffer) stays MMIO meanwhile,
-    // and for good once a write hit its read-only grant (on_write_protected).
+    // Only reads bring a grant back, and not to a range written through
+    // (written_through()).
     if (payload.is_dmi_allowed() && !is_write && !written_through(address)) {
       probes.push_back(address);
       request_stop();
@@ -249,32 +252,61 @@ struct RiscvCpu::Engine {
     }
   }
 
-  // A write to a read-only grant (ROM, a ROM device in romd mode, logged
-  // RAM): the range becomes MMIO on the spot (a map change Unicorn allows
-  // in this hook), so Unicorn's store, which goes on after it, reaches
-  // b_transport instead of the host page; so do later accesses of the block.
   // A write to a read-only grant (a ROM device in romd mode taking a
-  // command, a logged framebuffer): the segment becomes MMIO and the write
-  // is retried there. Unicorn 2.0.1 does not survive this remapping from the
-  // hook twice over the same range (it crashed at the second command write
-  // to a flash whose grant a read had brought back), so such a range keeps
-  // its reads on b_transport from then on.
+  // command, a logged framebuffer) must reach b_transport. The map never
+  // changes inside this hook (Unicorn 2.0.1 went on with the store through
+  // the TLB entry it had read before the hook, and crashed once the range
+  // had been remapped twice): the hook refuses the store, which makes
+  // Unicorn stop right before it (nothing of it done, the pc on it), and
+  // the run loop makes the segment MMIO (write_through()) and resumes there.
+  static bool on_write_protected(uc_engine*, uc_mem_type, uint64_t address, int, int64_t value, void* user) {
+    auto* e = static_cast<Engine*>(user);
+    const detail::UnicornMemoryMap::Segment* s = e->memory.find(address);
+    if (s == nullptr || s->host == nullptr) return false;
+    e->write_protected = ProtectedStore{s->start, s->last, address, static_cast<uint64_t>(value)};
+    return false;
+  }
+
+  // After the stop on_write_protected() asked for: the segment becomes MMIO.
+  void write_through() {
+    const auto [first, last] = std::make_pair(write_protected->first, write_protected->last);
+    write_protected.reset();
+    written_ranges.emplace_back(first, last);
+    memory.map_mmio(first, last);
+    flushes.emplace_back(first, last);
+    ++cpu.stats_.invalidations;
+    ++cpu.stats_.write_throughs;
+  }
+
+  // Unicorn stopped inside the block, before the store, with its pc at the
+  // block's start: the pc goes to the store (find_access()), and the
+  // instructions from there to the block's end, counted when it was
+  // entered, did not run. False if the store is not found.
+  bool resume_at_protected_store() {
+    const std::optional<uint64_t> store = find_access(write_protected->address, true, write_protected->value);
+    if (!store) return false;
+    const uint64_t at = *store;
+    uc_reg_write(uc, UC_RISCV_REG_PC, &at);
+    const uint64_t end = block_address + block_size;
+    uint8_t code[1024];
+    if (block_address <= at && at < end && end - at <= sizeof code &&
+        uc_mem_read(uc, at, code, static_cast<uint32_t>(end - at)) == UC_ERR_OK) {
+      const unsigned not_run = count_instructions(code, static_cast<uint32_t>(end - at));
+      run_executed -= std::min<uint64_t>(run_executed, not_run);
+    }
+    return true;
+  }
+
+  // A range written through b_transport after a write hit its read-only
+  // grant keeps its reads on b_transport too, until the target withdraws
+  // the grant (a flash leaving romd mode does; a logged framebuffer does
+  // not, so its writes do not stop Unicorn again and again): then reads
+  // may bring a grant back (a flash back in read-array mode).
   bool written_through(uint64_t address) const {
     for (const auto& [first, last] : written_ranges) {
       if (first <= address && address <= last) return true;
     }
     return false;
-  }
-  static bool on_write_protected(uc_engine*, uc_mem_type, uint64_t address, int, int64_t, void* user) {
-    auto* e = static_cast<Engine*>(user);
-    const detail::UnicornMemoryMap::Segment* s = e->memory.find(address);
-    if (s == nullptr || s->host == nullptr) return false;
-    e->written_ranges.emplace_back(s->start, s->last);
-    e->flushes.emplace_back(s->start, s->last);
-    e->memory.map_mmio(s->start, s->last);
-    ++e->cpu.stats_.invalidations;
-    e->request_stop();
-    return true;
   }
 
   // A page touched for the first time (or since its grant went) becomes
@@ -390,32 +422,13 @@ struct RiscvCpu::Engine {
     state.set_privilege(to_supervisor ? 1 : 3);
   }
 
-  // The access fault Unicorn stopped for: its instruction is the first load
-  // or store of the current block whose address, computed from the
-  // registers now (the instructions before it have run, it has not), covers
-  // the refused address. False if none does.
+  // The access fault Unicorn stopped for (see find_access()).
   bool enter_access_fault() {
     const Fault f = *fault;
     fault.reset();
     uint64_t epc = f.address;  // an instruction fetch faults at its own address
     if (f.cause != 1) {
-      std::optional<uint64_t> found;
-      uint8_t code[1024 + 4] = {};
-      if (block_size > 1024 || uc_mem_read(uc, block_address, code, block_size) != UC_ERR_OK) return false;
-      for (uint32_t at = 0; at < block_size && !found;) {
-        uint32_t insn = 0;
-        std::memcpy(&insn, code + at, 4);
-        const unsigned length = (insn & 3) == 3 ? 4 : 2;
-        if (const auto access = decode_access(length == 4 ? insn : insn & 0xffff)) {
-          uint64_t base = 0;
-          if (access->rs1 != 0) uc_reg_read(uc, UC_RISCV_REG_X0 + static_cast<int>(access->rs1), &base);
-          const uint64_t first = base + access->offset;
-          if (access->is_store == (f.cause == 7) && first <= f.address && f.address < first + access->size) {
-            found = block_address + at;
-          }
-        }
-        at += length;
-      }
+      const std::optional<uint64_t> found = find_access(f.address, f.cause == 7);
       if (!found) return false;
       epc = *found;
     }
@@ -424,11 +437,44 @@ struct RiscvCpu::Engine {
     return true;
   }
 
+  uint64_t reg(unsigned index) const {
+    uint64_t v = 0;
+    if (index != 0) uc_reg_read(uc, UC_RISCV_REG_X0 + static_cast<int>(index), &v);
+    return v;
+  }
+
+  // The instruction Unicorn stopped on in the current block (Unicorn's pc
+  // then is the block's start, and the registers are those the instruction
+  // sees: those before it have run, it has not): the first load or store
+  // whose address, computed from the registers now, covers `address`; with
+  // a `value` (a store's), an integer store must also be storing it.
+  std::optional<uint64_t> find_access(uint64_t address, bool is_store, std::optional<uint64_t> value = {}) const {
+    uint8_t code[1024 + 4] = {};
+    if (block_size > 1024 || uc_mem_read(uc, block_address, code, block_size) != UC_ERR_OK) return std::nullopt;
+    for (uint32_t at = 0; at < block_size;) {
+      uint32_t insn = 0;
+      std::memcpy(&insn, code + at, 4);
+      const unsigned length = (insn & 3) == 3 ? 4 : 2;
+      if (const auto access = decode_access(length == 4 ? insn : insn & 0xffff)) {
+        const uint64_t first = reg(access->rs1) + access->offset;
+        bool match = access->is_store == is_store && first <= address && address < first + access->size;
+        if (match && value && access->data >= 0) {
+          const uint64_t mask = access->size >= 8 ? ~uint64_t{0} : (uint64_t{1} << (8 * access->size)) - 1;
+          match = ((reg(static_cast<unsigned>(access->data)) ^ *value) & mask) == 0;
+        }
+        if (match) return block_address + at;
+      }
+      at += length;
+    }
+    return std::nullopt;
+  }
+
   struct Access {
     unsigned rs1;
     int64_t offset;
     unsigned size;
     bool is_store;
+    int data = -1;  // an integer store's source register
   };
   // Loads, stores, AMOs of RV64GC (32-bit and compressed forms).
   static std::optional<Access> decode_access(uint32_t insn) {
@@ -441,7 +487,8 @@ struct RiscvCpu::Engine {
         case 0x23:                                                                      // STORE
         case 0x27: {                                                                    // STORE-FP
           const uint64_t imm = ((insn >> 25) << 5) | ((insn >> 7) & 31);
-          return Access{rs1, sext(imm, 12), 1u << (funct3 & 3), true};
+          const int data = (insn & 0x7f) == 0x23 ? static_cast<int>((insn >> 20) & 31) : -1;
+          return Access{rs1, sext(imm, 12), 1u << (funct3 & 3), true, data};
         }
         case 0x2f: return Access{rs1, 0, 1u << (funct3 & 3), (insn >> 27) != 0x02};  // AMO (LR is a load)
         default: return std::nullopt;
@@ -449,14 +496,16 @@ struct RiscvCpu::Engine {
     }
     const unsigned op = insn & 3, f3 = (insn >> 13) & 7;
     const unsigned rs1c = 8 + ((insn >> 7) & 7);
+    const int rs2c = 8 + static_cast<int>((insn >> 2) & 7), rs2sp = static_cast<int>((insn >> 2) & 31);
     const uint64_t word = (((insn >> 10) & 7) << 3) | (((insn >> 6) & 1) << 2) | (((insn >> 5) & 1) << 6);
     const uint64_t dword = (((insn >> 10) & 7) << 3) | (((insn >> 5) & 3) << 6);
     if (op == 0) {
       switch (f3) {
         case 1: case 3: return Access{rs1c, static_cast<int64_t>(dword), 8, false};  // c.fld, c.ld
         case 2: return Access{rs1c, static_cast<int64_t>(word), 4, false};           // c.lw
-        case 5: case 7: return Access{rs1c, static_cast<int64_t>(dword), 8, true};   // c.fsd, c.sd
-        case 6: return Access{rs1c, static_cast<int64_t>(word), 4, true};            // c.sw
+        case 5: return Access{rs1c, static_cast<int64_t>(dword), 8, true};           // c.fsd
+        case 7: return Access{rs1c, static_cast<int64_t>(dword), 8, true, rs2c};     // c.sd
+        case 6: return Access{rs1c, static_cast<int64_t>(word), 4, true, rs2c};      // c.sw
         default: return std::nullopt;
       }
     }
@@ -468,8 +517,9 @@ struct RiscvCpu::Engine {
       switch (f3) {
         case 1: case 3: return Access{2, static_cast<int64_t>(ldsp), 8, false};  // c.fldsp, c.ldsp
         case 2: return Access{2, static_cast<int64_t>(lwsp), 4, false};          // c.lwsp
-        case 5: case 7: return Access{2, static_cast<int64_t>(sdsp), 8, true};   // c.fsdsp, c.sdsp
-        case 6: return Access{2, static_cast<int64_t>(swsp), 4, true};           // c.swsp
+        case 5: return Access{2, static_cast<int64_t>(sdsp), 8, true};              // c.fsdsp
+        case 7: return Access{2, static_cast<int64_t>(sdsp), 8, true, rs2sp};       // c.sdsp
+        case 6: return Access{2, static_cast<int64_t>(swsp), 4, true, rs2sp};       // c.swsp
         default: return std::nullopt;
       }
     }
@@ -539,6 +589,11 @@ struct RiscvCpu::Engine {
     unsigned cause;
   };
   std::optional<Fault> fault;  // an access to a hole Unicorn stopped for
+  struct ProtectedStore {
+    uint64_t first, last;  // the read-only segment
+    uint64_t address, value;
+  };
+  std::optional<ProtectedStore> write_protected;  // a store Unicorn stopped for
   uint64_t block_address = 0;  // the translated block being run
   uint32_t block_size = 0;
   std::vector<std::pair<uint64_t, uint64_t>> flushes;
@@ -735,6 +790,7 @@ void RiscvCpu::run() {
     e.running = true;
     const uc_err err = uc_emu_start(e.uc, pc(), kNeverReached, 0, 0);
     e.running = false;
+    const bool store_found = !e.write_protected || e.resume_at_protected_store();
     ++stats_.runs;
     stats_.instructions += e.run_executed;
     e.quantum.inc(static_cast<double>(e.run_executed) * step);
@@ -757,6 +813,18 @@ void RiscvCpu::run() {
       SC_REPORT_ERROR("tlmmap/cpu", message.c_str());
       sc_core::sc_stop();
       wait();
+    }
+    if (e.write_protected) {
+      if (!store_found) {
+        const std::string message = std::string(name()) + ": a store to " + hex(e.write_protected->address) +
+                                    " (read-only host memory) is not found in the block at " +
+                                    hex(e.block_address) + "; simulation stopped";
+        SC_REPORT_ERROR("tlmmap/cpu", message.c_str());
+        sc_core::sc_stop();
+        wait();
+      }
+      e.write_through();  // the store runs again, on b_transport
+      continue;
     }
     if (err == UC_ERR_INSN_INVALID) {
       uint32_t insn = 0;

@@ -99,6 +99,7 @@ class RiscvCpu : public sc_core::sc_module {
     uint64_t wfi = 0;
     uint64_t resets = 0;         // reset() requests carried out
     uint64_t line_changes = 0;   // interrupt lines applied right after an MMIO access
+    uint64_t write_throughs = 0; // writes to a read-only grant that made its range MMIO
   };
 
   SC_HAS_PROCESS(RiscvCpu);
