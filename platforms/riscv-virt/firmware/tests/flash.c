@@ -3,39 +3,7 @@
 // back in read-array mode, and program cycles each followed by a read of a
 // whole block. The last block is left holding a pattern that a
 // host-side test finds in the image file.
-#include "firmware.h"
-
-#define FLASH ((volatile uint32_t*)VIRT_FLASH_BASE)
-#define BLOCK_WORDS (256 * 1024 / 4)
-#define BOTH(x) ((uint32_t)(x) | ((uint32_t)(x) << 16))  // one answer per chip
-#define READY BOTH(0x80)
-
-static volatile uint32_t* block(unsigned n) { return FLASH + n * BLOCK_WORDS; }
-
-static void command(volatile uint32_t* at, uint8_t cmd) { *at = BOTH(cmd); }
-
-static uint32_t wait_ready(volatile uint32_t* at) {
-  uint32_t status;
-  unsigned spins = 0;
-  while (((status = *at) & READY) != READY) {
-    if (++spins > 1000000) firmware_fail(90, "the flash never became ready");
-  }
-  return status;
-}
-
-static void erase(volatile uint32_t* blk) {
-  command(blk, 0x20);
-  command(blk, 0xd0);
-  CHECK(wait_ready(blk) == READY);
-  command(blk, 0xff);
-}
-
-static void program_word(volatile uint32_t* at, uint32_t value) {
-  command(at, 0x40);
-  *at = value;
-  CHECK(wait_ready(at) == READY);
-  command(at, 0xff);
-}
+#include "cfi_flash.h"
 
 int main(void) {
   // CFI query: "QRY" at word 0x10, one byte per word, in each chip's lane.
