@@ -227,8 +227,20 @@ struct RiscvCpu::Engine {
     uint8_t data[8] = {};
     std::memcpy(data, &value, 8);  // little-endian host and guest
     const auto status = transport(address, size, is_write, data);
+    if (status != tlm::TLM_OK_RESPONSE && cpu.is_hole_ && !fault) {
+      // The access fault, as QEMU raises for any failed access (a hole in a
+      // page a device shares, a device's error): Unicorn stops with the
+      // access undone (its pc at the block's start; the registers, now as
+      // then, those the access sees) and the run loop enters the trap at
+      // the access found here. Not found: read 0, below.
+      if (const std::optional<uint64_t> at = find_access(address, is_write)) {
+        fault = Fault{address, static_cast<unsigned>(size), is_write ? 7u : 5u, at};
+        uc_emu_stop(uc);
+        return 0;
+      }
+    }
     if (status != tlm::TLM_OK_RESPONSE) {
-      // Unicorn cannot raise an access fault from a callback: the guest
+      // Without the platform's fault semantics (set_hole_check()): the guest
       // reads 0 and the write is dropped, and the user is told.
       const std::string message = std::string("cpu: ") + (is_write ? "write to " : "read from ") + hex(address) +
                                   " (" + std::to_string(size) + " bytes) answered " + tlm_response_name(status) +
@@ -427,7 +439,9 @@ struct RiscvCpu::Engine {
     const Fault f = *fault;
     fault.reset();
     uint64_t epc = f.address;  // an instruction fetch faults at its own address
-    if (f.cause != 1) {
+    if (f.epc) {
+      epc = *f.epc;
+    } else if (f.cause != 1) {
       const std::optional<uint64_t> found = find_access(f.address, f.cause == 7);
       if (!found) return false;
       epc = *found;
@@ -587,6 +601,7 @@ struct RiscvCpu::Engine {
     uint64_t address;
     unsigned size;
     unsigned cause;
+    std::optional<uint64_t> epc = std::nullopt;  // the access, when known at once
   };
   std::optional<Fault> fault;  // an access to a hole Unicorn stopped for
   struct ProtectedStore {
