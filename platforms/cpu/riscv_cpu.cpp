@@ -52,8 +52,9 @@ struct RiscvCpu::Engine {
         uc(open()),
         state(uc),
         memory(
-            uc, [this](uint64_t a, unsigned s) { return mmio(a, s, false, 0); },
-            [this](uint64_t a, unsigned s, uint64_t v) { mmio(a, s, true, v); }) {
+            uc, this,
+            [](void* e, uint64_t a, unsigned s) { return static_cast<Engine*>(e)->mmio(a, s, false, 0); },
+            [](void* e, uint64_t a, unsigned s, uint64_t v) { static_cast<Engine*>(e)->mmio(a, s, true, v); }) {
     uc_hook h;
     uc_hook_add(uc, &h, UC_HOOK_BLOCK, reinterpret_cast<void*>(&on_block), this, 1, 0);
     uc_hook_add(uc, &h, UC_HOOK_INTR, reinterpret_cast<void*>(&on_exception), this, 1, 0);
@@ -190,7 +191,10 @@ struct RiscvCpu::Engine {
 
   // Stops at the start of the next translated block: uc_emu_stop() from a
   // memory callback makes Unicorn run the access again when it resumes.
-  void request_stop() { stop_requested = true; }
+  void request_stop() {
+    stop_requested = true;
+    stop_at = 0;
+  }
 
   // b_transport for an access Unicorn could not do from host memory.
   tlm::tlm_response_status transport(uint64_t address, unsigned size, bool is_write, uint8_t* data) {
@@ -203,8 +207,9 @@ struct RiscvCpu::Engine {
     payload.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
     attributes.attrs.user = state.privilege() == 0;
     // The accesses' time: the quantum keeper's offset plus what ran so far
-    // (in integer time units: no double on this path).
-    const sc_core::sc_time ran = sc_core::sc_time::from_value(run_executed * cpu.config_.instruction_time.value());
+    // (sc_time's inline arithmetic, exact below 2^53 time units: no call
+    // into the library, as from_value() is).
+    const sc_core::sc_time ran = cpu.config_.instruction_time * static_cast<double>(run_executed);
     sc_core::sc_time delay = quantum.get_local_time() + ran;
     cpu.socket->b_transport(payload, delay);
     quantum.set(delay > ran ? delay - ran : sc_core::SC_ZERO_TIME);
@@ -299,7 +304,7 @@ struct RiscvCpu::Engine {
     if (!store) return false;
     const uint64_t at = *store;
     uc_reg_write(uc, UC_RISCV_REG_PC, &at);
-    const uint64_t end = block_address + block_size;
+    const uint64_t end = block_address + block_size();
     uint8_t code[1024];
     if (block_address <= at && at < end && end - at <= sizeof code &&
         uc_mem_read(uc, at, code, static_cast<uint32_t>(end - at)) == UC_ERR_OK) {
@@ -338,25 +343,38 @@ struct RiscvCpu::Engine {
 
   // --- time ------------------------------------------------------------------
 
+  // Runs before every translated block, so its hit path is a dozen
+  // instructions (against Unicorn's own block of a compute loop, about 25:
+  // each one shows in the compute-bound speed): the block's count from the
+  // cache, one add, one compare with stop_at, which request_stop() lowers
+  // to 0. A cache miss and the stop are calls out of line.
   static void on_block(uc_engine*, uint64_t address, uint32_t size, void* user) {
     auto* e = static_cast<Engine*>(user);
     e->block_address = address;
-    e->block_size = size;
-    e->run_executed += e->block_instructions(address, size);
-    if (e->run_executed >= e->run_budget) e->stop_requested = true;
-    if (e->stop_requested) uc_emu_stop(e->uc);
+    const BlockCount& b = e->blocks[slot(address)];
+    if (__builtin_expect(b.address != address || b.size != size, 0)) return e->on_new_block(address, size);
+    if ((e->run_executed += b.count) >= e->stop_at) e->stop_run();
   }
 
-  // The cache hit is inline (this runs for every block executed); a miss
-  // decodes the block.
-  unsigned block_instructions(uint64_t address, uint32_t size) {
-    const BlockCount& b = blocks[(address >> 1) & (blocks.size() - 1)];
-    if (__builtin_expect(b.address == address && b.size == size, 1)) return b.count;
-    return count_block(address, size);
+  [[gnu::noinline]] void on_new_block(uint64_t address, uint32_t size) {
+    if ((run_executed += count_block(address, size)) >= stop_at) stop_run();
   }
 
-  __attribute__((noinline)) unsigned count_block(uint64_t address, uint32_t size) {
-    BlockCount& b = blocks[(address >> 1) & (blocks.size() - 1)];
+  [[gnu::noinline]] void stop_run() {
+    stop_requested = true;
+    uc_emu_stop(uc);
+  }
+
+  static std::size_t slot(uint64_t address) { return (address >> 1) & (kBlockSlots - 1); }
+
+  // The size of the block last entered (on_block() left it in the cache).
+  uint32_t block_size() const {
+    const BlockCount& b = blocks[slot(block_address)];
+    return b.address == block_address ? b.size : 0;
+  }
+
+  [[gnu::noinline]] unsigned count_block(uint64_t address, uint32_t size) {
+    BlockCount& b = blocks[slot(address)];
     uint8_t code[1024];
     unsigned count;
     if (size <= sizeof code && uc_mem_read(uc, address, code, size) == UC_ERR_OK) {
@@ -464,8 +482,9 @@ struct RiscvCpu::Engine {
   // a `value` (a store's), an integer store must also be storing it.
   std::optional<uint64_t> find_access(uint64_t address, bool is_store, std::optional<uint64_t> value = {}) const {
     uint8_t code[1024 + 4] = {};
-    if (block_size > 1024 || uc_mem_read(uc, block_address, code, block_size) != UC_ERR_OK) return std::nullopt;
-    for (uint32_t at = 0; at < block_size;) {
+    const uint32_t size = block_size();
+    if (size > 1024 || uc_mem_read(uc, block_address, code, size) != UC_ERR_OK) return std::nullopt;
+    for (uint32_t at = 0; at < size;) {
       uint32_t insn = 0;
       std::memcpy(&insn, code + at, 4);
       const unsigned length = (insn & 3) == 3 ? 4 : 2;
@@ -586,13 +605,15 @@ struct RiscvCpu::Engine {
   tlm_utils::tlm_quantumkeeper quantum;
   tlm::tlm_generic_payload payload;
   TxAttributes attributes;
-  std::array<BlockCount, 4096> blocks{};
+  static constexpr std::size_t kBlockSlots = 4096;
+  std::array<BlockCount, kBlockSlots> blocks{};
   std::vector<std::pair<uint64_t, uint64_t>> denials;
   std::vector<std::pair<uint64_t, uint64_t>> invalidations;
   std::vector<uint64_t> probes;
   std::vector<std::pair<uint64_t, uint64_t>> written_ranges;
   uint64_t run_executed = 0;
   uint64_t run_budget = 0;
+  uint64_t stop_at = 0;  // on_block() stops once run_executed reaches it
   uint64_t applied_lines = 0;
   bool stop_requested = false;
   bool reset_requested = false;
@@ -610,7 +631,6 @@ struct RiscvCpu::Engine {
   };
   std::optional<ProtectedStore> write_protected;  // a store Unicorn stopped for
   uint64_t block_address = 0;  // the translated block being run
-  uint32_t block_size = 0;
   std::vector<std::pair<uint64_t, uint64_t>> flushes;
   bool running = false;
 };
@@ -802,6 +822,7 @@ void RiscvCpu::run() {
     }
     e.run_executed = 0;
     e.stop_requested = false;
+    e.stop_at = e.run_budget;
     e.running = true;
     const uc_err err = uc_emu_start(e.uc, pc(), kNeverReached, 0, 0);
     e.running = false;
