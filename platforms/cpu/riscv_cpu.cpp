@@ -232,8 +232,10 @@ struct RiscvCpu::Engine {
     uint8_t data[8] = {};
     std::memcpy(data, &value, 8);  // little-endian host and guest
     const auto status = transport(address, size, is_write, data);
-    if (status != tlm::TLM_OK_RESPONSE && cpu.is_hole_ && !fault) {
-      // The access fault, as QEMU raises for any failed access (a hole in a
+    // A write to read-only memory (TLM_COMMAND_ERROR_RESPONSE: a ROM) is
+    // dropped without a fault, as QEMU discards it.
+    if (status != tlm::TLM_OK_RESPONSE && status != tlm::TLM_COMMAND_ERROR_RESPONSE && cpu.is_hole_ && !fault) {
+      // The access fault, as QEMU raises for a failed access (a hole in a
       // page a device shares, a device's error): Unicorn stops with the
       // access undone (its pc at the block's start; the registers, now as
       // then, those the access sees) and the run loop enters the trap at

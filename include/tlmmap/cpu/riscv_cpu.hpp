@@ -144,7 +144,8 @@ class RiscvCpu : public sc_core::sc_module {
   // first load or store of the block whose address, from the registers at
   // the stop, is the one refused). With this check, an MMIO access the bus
   // answers with an error (a hole in a page a device shares, a device's
-  // error) faults the same way, as on QEMU. Without it (or when the access
+  // error; not a write to read-only memory, dropped as QEMU does) faults the
+  // same way, as on QEMU. Without it (or when the access
   // is not found in its block), a refused access reads 0 and a warning says so.
   void set_hole_check(std::function<bool(uint64_t page)> is_hole) { is_hole_ = std::move(is_hole); }
 
