@@ -52,8 +52,9 @@ struct RiscvCpu::Engine {
         uc(open()),
         state(uc),
         memory(
-            uc, [this](uint64_t a, unsigned s) { return mmio(a, s, false, 0); },
-            [this](uint64_t a, unsigned s, uint64_t v) { mmio(a, s, true, v); }) {
+            uc, this,
+            [](void* e, uint64_t a, unsigned s) { return static_cast<Engine*>(e)->mmio(a, s, false, 0); },
+            [](void* e, uint64_t a, unsigned s, uint64_t v) { static_cast<Engine*>(e)->mmio(a, s, true, v); }) {
     uc_hook h;
     uc_hook_add(uc, &h, UC_HOOK_BLOCK, reinterpret_cast<void*>(&on_block), this, 1, 0);
     uc_hook_add(uc, &h, UC_HOOK_INTR, reinterpret_cast<void*>(&on_exception), this, 1, 0);
@@ -157,11 +158,15 @@ struct RiscvCpu::Engine {
       ++cpu.stats_.invalidations;
       flushes.emplace_back(first, last);
     }
-    std::vector<std::pair<uint64_t, uint64_t>> kept;
-    for (const auto& d : denials) {
-      if (d.second < first || last < d.first) kept.push_back(d);
-    }
-    denials.swap(kept);
+    auto keep_outside = [&](std::vector<std::pair<uint64_t, uint64_t>>& ranges) {
+      std::vector<std::pair<uint64_t, uint64_t>> kept;
+      for (const auto& r : ranges) {
+        if (r.second < first || last < r.first) kept.push_back(r);
+      }
+      ranges.swap(kept);
+    };
+    keep_outside(denials);
+    keep_outside(written_ranges);
   }
 
   // Map changes wait until Unicorn has stopped.
@@ -186,7 +191,10 @@ struct RiscvCpu::Engine {
 
   // Stops at the start of the next translated block: uc_emu_stop() from a
   // memory callback makes Unicorn run the access again when it resumes.
-  void request_stop() { stop_requested = true; }
+  void request_stop() {
+    stop_requested = true;
+    stop_at = 0;
+  }
 
   // b_transport for an access Unicorn could not do from host memory.
   tlm::tlm_response_status transport(uint64_t address, unsigned size, bool is_write, uint8_t* data) {
@@ -199,8 +207,9 @@ struct RiscvCpu::Engine {
     payload.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
     attributes.attrs.user = state.privilege() == 0;
     // The accesses' time: the quantum keeper's offset plus what ran so far
-    // (in integer time units: no double on this path).
-    const sc_core::sc_time ran = sc_core::sc_time::from_value(run_executed * cpu.config_.instruction_time.value());
+    // (sc_time's inline arithmetic, exact below 2^53 time units: no call
+    // into the library, as from_value() is).
+    const sc_core::sc_time ran = cpu.config_.instruction_time * static_cast<double>(run_executed);
     sc_core::sc_time delay = quantum.get_local_time() + ran;
     cpu.socket->b_transport(payload, delay);
     quantum.set(delay > ran ? delay - ran : sc_core::SC_ZERO_TIME);
@@ -209,9 +218,8 @@ struct RiscvCpu::Engine {
     // output after a claim, completion, enable or MSIP write): let it run,
     // so that the lines it drives reach the hart before its next instruction.
     if (sc_core::sc_pending_activity_at_current_time()) settle_lines();
-    // Only reads bring a grant back: a range written through b_transport
-    // (a flash taking commands, a logged framebuffer) stays MMIO meanwhile,
-    // and for good once a write hit its read-only grant (on_write_protected).
+    // Only reads bring a grant back, and not to a range written through
+    // (written_through()).
     if (payload.is_dmi_allowed() && !is_write && !written_through(address)) {
       probes.push_back(address);
       request_stop();
@@ -224,8 +232,22 @@ struct RiscvCpu::Engine {
     uint8_t data[8] = {};
     std::memcpy(data, &value, 8);  // little-endian host and guest
     const auto status = transport(address, size, is_write, data);
+    // A write to read-only memory (TLM_COMMAND_ERROR_RESPONSE: a ROM) is
+    // dropped without a fault, as QEMU discards it.
+    if (status != tlm::TLM_OK_RESPONSE && status != tlm::TLM_COMMAND_ERROR_RESPONSE && cpu.is_hole_ && !fault) {
+      // The access fault, as QEMU raises for a failed access (a hole in a
+      // page a device shares, a device's error): Unicorn stops with the
+      // access undone (its pc at the block's start; the registers, now as
+      // then, those the access sees) and the run loop enters the trap at
+      // the access found here. Not found: read 0, below.
+      if (const std::optional<uint64_t> at = find_access(address, is_write)) {
+        fault = Fault{address, static_cast<unsigned>(size), is_write ? 7u : 5u, at};
+        uc_emu_stop(uc);
+        return 0;
+      }
+    }
     if (status != tlm::TLM_OK_RESPONSE) {
-      // Unicorn cannot raise an access fault from a callback: the guest
+      // Without the platform's fault semantics (set_hole_check()): the guest
       // reads 0 and the write is dropped, and the user is told.
       const std::string message = std::string("cpu: ") + (is_write ? "write to " : "read from ") + hex(address) +
                                   " (" + std::to_string(size) + " bytes) answered " + tlm_response_name(status) +
@@ -249,32 +271,61 @@ struct RiscvCpu::Engine {
     }
   }
 
-  // A write to a read-only grant (ROM, a ROM device in romd mode, logged
-  // RAM): the range becomes MMIO on the spot (a map change Unicorn allows
-  // in this hook), so Unicorn's store, which goes on after it, reaches
-  // b_transport instead of the host page; so do later accesses of the block.
   // A write to a read-only grant (a ROM device in romd mode taking a
-  // command, a logged framebuffer): the segment becomes MMIO and the write
-  // is retried there. Unicorn 2.0.1 does not survive this remapping from the
-  // hook twice over the same range (it crashed at the second command write
-  // to a flash whose grant a read had brought back), so such a range keeps
-  // its reads on b_transport from then on.
+  // command, a logged framebuffer) must reach b_transport. The map never
+  // changes inside this hook (Unicorn 2.0.1 went on with the store through
+  // the TLB entry it had read before the hook, and crashed once the range
+  // had been remapped twice): the hook refuses the store, which makes
+  // Unicorn stop right before it (nothing of it done, the pc on it), and
+  // the run loop makes the segment MMIO (write_through()) and resumes there.
+  static bool on_write_protected(uc_engine*, uc_mem_type, uint64_t address, int, int64_t value, void* user) {
+    auto* e = static_cast<Engine*>(user);
+    const detail::UnicornMemoryMap::Segment* s = e->memory.find(address);
+    if (s == nullptr || s->host == nullptr) return false;
+    e->write_protected = ProtectedStore{s->start, s->last, address, static_cast<uint64_t>(value)};
+    return false;
+  }
+
+  // After the stop on_write_protected() asked for: the segment becomes MMIO.
+  void write_through() {
+    const auto [first, last] = std::make_pair(write_protected->first, write_protected->last);
+    write_protected.reset();
+    written_ranges.emplace_back(first, last);
+    memory.map_mmio(first, last);
+    flushes.emplace_back(first, last);
+    ++cpu.stats_.invalidations;
+    ++cpu.stats_.write_throughs;
+  }
+
+  // Unicorn stopped inside the block, before the store, with its pc at the
+  // block's start: the pc goes to the store (find_access()), and the
+  // instructions from there to the block's end, counted when it was
+  // entered, did not run. False if the store is not found.
+  bool resume_at_protected_store() {
+    const std::optional<uint64_t> store = find_access(write_protected->address, true, write_protected->value);
+    if (!store) return false;
+    const uint64_t at = *store;
+    uc_reg_write(uc, UC_RISCV_REG_PC, &at);
+    const uint64_t end = block_address + block_size();
+    uint8_t code[1024];
+    if (block_address <= at && at < end && end - at <= sizeof code &&
+        uc_mem_read(uc, at, code, static_cast<uint32_t>(end - at)) == UC_ERR_OK) {
+      const unsigned not_run = count_instructions(code, static_cast<uint32_t>(end - at));
+      run_executed -= std::min<uint64_t>(run_executed, not_run);
+    }
+    return true;
+  }
+
+  // A range written through b_transport after a write hit its read-only
+  // grant keeps its reads on b_transport too, until the target withdraws
+  // the grant (a flash leaving romd mode does; a logged framebuffer does
+  // not, so its writes do not stop Unicorn again and again): then reads
+  // may bring a grant back (a flash back in read-array mode).
   bool written_through(uint64_t address) const {
     for (const auto& [first, last] : written_ranges) {
       if (first <= address && address <= last) return true;
     }
     return false;
-  }
-  static bool on_write_protected(uc_engine*, uc_mem_type, uint64_t address, int, int64_t, void* user) {
-    auto* e = static_cast<Engine*>(user);
-    const detail::UnicornMemoryMap::Segment* s = e->memory.find(address);
-    if (s == nullptr || s->host == nullptr) return false;
-    e->written_ranges.emplace_back(s->start, s->last);
-    e->flushes.emplace_back(s->start, s->last);
-    e->memory.map_mmio(s->start, s->last);
-    ++e->cpu.stats_.invalidations;
-    e->request_stop();
-    return true;
   }
 
   // A page touched for the first time (or since its grant went) becomes
@@ -294,25 +345,38 @@ struct RiscvCpu::Engine {
 
   // --- time ------------------------------------------------------------------
 
+  // Runs before every translated block, so its hit path is a dozen
+  // instructions (against Unicorn's own block of a compute loop, about 25:
+  // each one shows in the compute-bound speed): the block's count from the
+  // cache, one add, one compare with stop_at, which request_stop() lowers
+  // to 0. A cache miss and the stop are calls out of line.
   static void on_block(uc_engine*, uint64_t address, uint32_t size, void* user) {
     auto* e = static_cast<Engine*>(user);
     e->block_address = address;
-    e->block_size = size;
-    e->run_executed += e->block_instructions(address, size);
-    if (e->run_executed >= e->run_budget) e->stop_requested = true;
-    if (e->stop_requested) uc_emu_stop(e->uc);
+    const BlockCount& b = e->blocks[slot(address)];
+    if (__builtin_expect(b.address != address || b.size != size, 0)) return e->on_new_block(address, size);
+    if ((e->run_executed += b.count) >= e->stop_at) e->stop_run();
   }
 
-  // The cache hit is inline (this runs for every block executed); a miss
-  // decodes the block.
-  unsigned block_instructions(uint64_t address, uint32_t size) {
-    const BlockCount& b = blocks[(address >> 1) & (blocks.size() - 1)];
-    if (__builtin_expect(b.address == address && b.size == size, 1)) return b.count;
-    return count_block(address, size);
+  [[gnu::noinline]] void on_new_block(uint64_t address, uint32_t size) {
+    if ((run_executed += count_block(address, size)) >= stop_at) stop_run();
   }
 
-  __attribute__((noinline)) unsigned count_block(uint64_t address, uint32_t size) {
-    BlockCount& b = blocks[(address >> 1) & (blocks.size() - 1)];
+  [[gnu::noinline]] void stop_run() {
+    stop_requested = true;
+    uc_emu_stop(uc);
+  }
+
+  static std::size_t slot(uint64_t address) { return (address >> 1) & (kBlockSlots - 1); }
+
+  // The size of the block last entered (on_block() left it in the cache).
+  uint32_t block_size() const {
+    const BlockCount& b = blocks[slot(block_address)];
+    return b.address == block_address ? b.size : 0;
+  }
+
+  [[gnu::noinline]] unsigned count_block(uint64_t address, uint32_t size) {
+    BlockCount& b = blocks[slot(address)];
     uint8_t code[1024];
     unsigned count;
     if (size <= sizeof code && uc_mem_read(uc, address, code, size) == UC_ERR_OK) {
@@ -390,32 +454,15 @@ struct RiscvCpu::Engine {
     state.set_privilege(to_supervisor ? 1 : 3);
   }
 
-  // The access fault Unicorn stopped for: its instruction is the first load
-  // or store of the current block whose address, computed from the
-  // registers now (the instructions before it have run, it has not), covers
-  // the refused address. False if none does.
+  // The access fault Unicorn stopped for (see find_access()).
   bool enter_access_fault() {
     const Fault f = *fault;
     fault.reset();
     uint64_t epc = f.address;  // an instruction fetch faults at its own address
-    if (f.cause != 1) {
-      std::optional<uint64_t> found;
-      uint8_t code[1024 + 4] = {};
-      if (block_size > 1024 || uc_mem_read(uc, block_address, code, block_size) != UC_ERR_OK) return false;
-      for (uint32_t at = 0; at < block_size && !found;) {
-        uint32_t insn = 0;
-        std::memcpy(&insn, code + at, 4);
-        const unsigned length = (insn & 3) == 3 ? 4 : 2;
-        if (const auto access = decode_access(length == 4 ? insn : insn & 0xffff)) {
-          uint64_t base = 0;
-          if (access->rs1 != 0) uc_reg_read(uc, UC_RISCV_REG_X0 + static_cast<int>(access->rs1), &base);
-          const uint64_t first = base + access->offset;
-          if (access->is_store == (f.cause == 7) && first <= f.address && f.address < first + access->size) {
-            found = block_address + at;
-          }
-        }
-        at += length;
-      }
+    if (f.epc) {
+      epc = *f.epc;
+    } else if (f.cause != 1) {
+      const std::optional<uint64_t> found = find_access(f.address, f.cause == 7);
       if (!found) return false;
       epc = *found;
     }
@@ -424,11 +471,45 @@ struct RiscvCpu::Engine {
     return true;
   }
 
+  uint64_t reg(unsigned index) const {
+    uint64_t v = 0;
+    if (index != 0) uc_reg_read(uc, UC_RISCV_REG_X0 + static_cast<int>(index), &v);
+    return v;
+  }
+
+  // The instruction Unicorn stopped on in the current block (Unicorn's pc
+  // then is the block's start, and the registers are those the instruction
+  // sees: those before it have run, it has not): the first load or store
+  // whose address, computed from the registers now, covers `address`; with
+  // a `value` (a store's), an integer store must also be storing it.
+  std::optional<uint64_t> find_access(uint64_t address, bool is_store, std::optional<uint64_t> value = {}) const {
+    uint8_t code[1024 + 4] = {};
+    const uint32_t size = block_size();
+    if (size > 1024 || uc_mem_read(uc, block_address, code, size) != UC_ERR_OK) return std::nullopt;
+    for (uint32_t at = 0; at < size;) {
+      uint32_t insn = 0;
+      std::memcpy(&insn, code + at, 4);
+      const unsigned length = (insn & 3) == 3 ? 4 : 2;
+      if (const auto access = decode_access(length == 4 ? insn : insn & 0xffff)) {
+        const uint64_t first = reg(access->rs1) + access->offset;
+        bool match = access->is_store == is_store && first <= address && address < first + access->size;
+        if (match && value && access->data >= 0) {
+          const uint64_t mask = access->size >= 8 ? ~uint64_t{0} : (uint64_t{1} << (8 * access->size)) - 1;
+          match = ((reg(static_cast<unsigned>(access->data)) ^ *value) & mask) == 0;
+        }
+        if (match) return block_address + at;
+      }
+      at += length;
+    }
+    return std::nullopt;
+  }
+
   struct Access {
     unsigned rs1;
     int64_t offset;
     unsigned size;
     bool is_store;
+    int data = -1;  // an integer store's source register
   };
   // Loads, stores, AMOs of RV64GC (32-bit and compressed forms).
   static std::optional<Access> decode_access(uint32_t insn) {
@@ -441,7 +522,8 @@ struct RiscvCpu::Engine {
         case 0x23:                                                                      // STORE
         case 0x27: {                                                                    // STORE-FP
           const uint64_t imm = ((insn >> 25) << 5) | ((insn >> 7) & 31);
-          return Access{rs1, sext(imm, 12), 1u << (funct3 & 3), true};
+          const int data = (insn & 0x7f) == 0x23 ? static_cast<int>((insn >> 20) & 31) : -1;
+          return Access{rs1, sext(imm, 12), 1u << (funct3 & 3), true, data};
         }
         case 0x2f: return Access{rs1, 0, 1u << (funct3 & 3), (insn >> 27) != 0x02};  // AMO (LR is a load)
         default: return std::nullopt;
@@ -449,14 +531,16 @@ struct RiscvCpu::Engine {
     }
     const unsigned op = insn & 3, f3 = (insn >> 13) & 7;
     const unsigned rs1c = 8 + ((insn >> 7) & 7);
+    const int rs2c = 8 + static_cast<int>((insn >> 2) & 7), rs2sp = static_cast<int>((insn >> 2) & 31);
     const uint64_t word = (((insn >> 10) & 7) << 3) | (((insn >> 6) & 1) << 2) | (((insn >> 5) & 1) << 6);
     const uint64_t dword = (((insn >> 10) & 7) << 3) | (((insn >> 5) & 3) << 6);
     if (op == 0) {
       switch (f3) {
         case 1: case 3: return Access{rs1c, static_cast<int64_t>(dword), 8, false};  // c.fld, c.ld
         case 2: return Access{rs1c, static_cast<int64_t>(word), 4, false};           // c.lw
-        case 5: case 7: return Access{rs1c, static_cast<int64_t>(dword), 8, true};   // c.fsd, c.sd
-        case 6: return Access{rs1c, static_cast<int64_t>(word), 4, true};            // c.sw
+        case 5: return Access{rs1c, static_cast<int64_t>(dword), 8, true};           // c.fsd
+        case 7: return Access{rs1c, static_cast<int64_t>(dword), 8, true, rs2c};     // c.sd
+        case 6: return Access{rs1c, static_cast<int64_t>(word), 4, true, rs2c};      // c.sw
         default: return std::nullopt;
       }
     }
@@ -468,8 +552,9 @@ struct RiscvCpu::Engine {
       switch (f3) {
         case 1: case 3: return Access{2, static_cast<int64_t>(ldsp), 8, false};  // c.fldsp, c.ldsp
         case 2: return Access{2, static_cast<int64_t>(lwsp), 4, false};          // c.lwsp
-        case 5: case 7: return Access{2, static_cast<int64_t>(sdsp), 8, true};   // c.fsdsp, c.sdsp
-        case 6: return Access{2, static_cast<int64_t>(swsp), 4, true};           // c.swsp
+        case 5: return Access{2, static_cast<int64_t>(sdsp), 8, true};              // c.fsdsp
+        case 7: return Access{2, static_cast<int64_t>(sdsp), 8, true, rs2sp};       // c.sdsp
+        case 6: return Access{2, static_cast<int64_t>(swsp), 4, true, rs2sp};       // c.swsp
         default: return std::nullopt;
       }
     }
@@ -522,13 +607,15 @@ struct RiscvCpu::Engine {
   tlm_utils::tlm_quantumkeeper quantum;
   tlm::tlm_generic_payload payload;
   TxAttributes attributes;
-  std::array<BlockCount, 4096> blocks{};
+  static constexpr std::size_t kBlockSlots = 4096;
+  std::array<BlockCount, kBlockSlots> blocks{};
   std::vector<std::pair<uint64_t, uint64_t>> denials;
   std::vector<std::pair<uint64_t, uint64_t>> invalidations;
   std::vector<uint64_t> probes;
   std::vector<std::pair<uint64_t, uint64_t>> written_ranges;
   uint64_t run_executed = 0;
   uint64_t run_budget = 0;
+  uint64_t stop_at = 0;  // on_block() stops once run_executed reaches it
   uint64_t applied_lines = 0;
   bool stop_requested = false;
   bool reset_requested = false;
@@ -537,10 +624,15 @@ struct RiscvCpu::Engine {
     uint64_t address;
     unsigned size;
     unsigned cause;
+    std::optional<uint64_t> epc = std::nullopt;  // the access, when known at once
   };
   std::optional<Fault> fault;  // an access to a hole Unicorn stopped for
+  struct ProtectedStore {
+    uint64_t first, last;  // the read-only segment
+    uint64_t address, value;
+  };
+  std::optional<ProtectedStore> write_protected;  // a store Unicorn stopped for
   uint64_t block_address = 0;  // the translated block being run
-  uint32_t block_size = 0;
   std::vector<std::pair<uint64_t, uint64_t>> flushes;
   bool running = false;
 };
@@ -732,9 +824,11 @@ void RiscvCpu::run() {
     }
     e.run_executed = 0;
     e.stop_requested = false;
+    e.stop_at = e.run_budget;
     e.running = true;
     const uc_err err = uc_emu_start(e.uc, pc(), kNeverReached, 0, 0);
     e.running = false;
+    const bool store_found = !e.write_protected || e.resume_at_protected_store();
     ++stats_.runs;
     stats_.instructions += e.run_executed;
     e.quantum.inc(static_cast<double>(e.run_executed) * step);
@@ -757,6 +851,18 @@ void RiscvCpu::run() {
       SC_REPORT_ERROR("tlmmap/cpu", message.c_str());
       sc_core::sc_stop();
       wait();
+    }
+    if (e.write_protected) {
+      if (!store_found) {
+        const std::string message = std::string(name()) + ": a store to " + hex(e.write_protected->address) +
+                                    " (read-only host memory) is not found in the block at " +
+                                    hex(e.block_address) + "; simulation stopped";
+        SC_REPORT_ERROR("tlmmap/cpu", message.c_str());
+        sc_core::sc_stop();
+        wait();
+      }
+      e.write_through();  // the store runs again, on b_transport
+      continue;
     }
     if (err == UC_ERR_INSN_INVALID) {
       uint32_t insn = 0;

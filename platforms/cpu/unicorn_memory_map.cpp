@@ -74,12 +74,12 @@ void UnicornMemoryMap::map_in_unicorn(Segment& s) {
 
 uint64_t UnicornMemoryMap::on_read(uc_engine*, uint64_t offset, unsigned size, void* user) {
   auto* s = static_cast<Segment*>(user);
-  return s->owner->read_(s->start + offset, size);
+  return s->owner->read_(s->owner->context_, s->start + offset, size);
 }
 
 void UnicornMemoryMap::on_write(uc_engine*, uint64_t offset, unsigned size, uint64_t value, void* user) {
   auto* s = static_cast<Segment*>(user);
-  s->owner->write_(s->start + offset, size, value);
+  s->owner->write_(s->owner->context_, s->start + offset, size, value);
 }
 
 }  // namespace tlmmap::detail

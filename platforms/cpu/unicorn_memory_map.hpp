@@ -7,7 +7,6 @@
 #pragma once
 
 #include <cstdint>
-#include <functional>
 #include <map>
 
 #include <unicorn/unicorn.h>
@@ -23,12 +22,15 @@ class UnicornMemoryMap {
     bool writable = false;
     UnicornMemoryMap* owner = nullptr;
   };
-  using Read = std::function<uint64_t(uint64_t address, unsigned size)>;
-  using Write = std::function<void(uint64_t address, unsigned size, uint64_t value)>;
+  // Plain functions with a context (every MMIO access goes through them:
+  // no std::function hop on that path).
+  using Read = uint64_t (*)(void* context, uint64_t address, unsigned size);
+  using Write = void (*)(void* context, uint64_t address, unsigned size, uint64_t value);
 
   static constexpr uint64_t kPage = 0x1000;
 
-  UnicornMemoryMap(uc_engine* uc, Read read, Write write) : uc_(uc), read_(std::move(read)), write_(std::move(write)) {}
+  UnicornMemoryMap(uc_engine* uc, void* context, Read read, Write write)
+      : uc_(uc), context_(context), read_(read), write_(write) {}
 
   // [start, last] must be page-aligned (start and last + 1).
   void map_mmio(uint64_t start, uint64_t last) { place({start, last, nullptr, false, this}); }
@@ -49,6 +51,7 @@ class UnicornMemoryMap {
   static void on_write(uc_engine*, uint64_t offset, unsigned size, uint64_t value, void* user);
 
   uc_engine* uc_;
+  void* context_;
   Read read_;
   Write write_;
   std::map<uint64_t, Segment> segments_;  // by start; nodes stay put (callbacks hold them)

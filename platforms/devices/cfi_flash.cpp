@@ -171,6 +171,21 @@ void CfiFlash::reset() {
   read_array();
 }
 
+void CfiFlash::save_state(DeviceState& state, const std::string& prefix) const {
+  state[prefix + "mode"] = cmd_;
+  state[prefix + "write_cycle"] = wcycle_;
+  state[prefix + "status"] = status_;
+  state[prefix + "counter"] = counter_;
+}
+
+void CfiFlash::restore_state(const DeviceState& state, const std::string& prefix) {
+  cmd_ = static_cast<uint8_t>(state_value(state, prefix + "mode"));
+  wcycle_ = static_cast<unsigned>(state_value(state, prefix + "write_cycle"));
+  status_ = static_cast<uint8_t>(state_value(state, prefix + "status"));
+  counter_ = static_cast<uint32_t>(state_value(state, prefix + "counter"));
+  region_->set_romd(cmd_ == 0x00);  // every command but read array leaves romd mode
+}
+
 void CfiFlash::read_array() {
   cmd_ = 0x00;
   wcycle_ = 0;

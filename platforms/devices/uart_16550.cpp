@@ -43,15 +43,19 @@ void Uart16550::save_state(DeviceState& state, const std::string& prefix) const 
                                                        {"scr", scr_}, {"dll", dll_}, {"dlm", dlm_}};
   for (const auto& [name, value] : registers) state[prefix + name] = value;
   state[prefix + "thr_interrupt"] = thr_interrupt_;
+  std::string received(fifo_.begin(), fifo_.end());
+  received.append(input_.begin(), input_.end());
+  save_bytes(state, prefix + "rx", received);
 }
 
-// The RX FIFO starts empty (what a script types comes after the restore).
 void Uart16550::restore_state(const DeviceState& state, const std::string& prefix) {
   uint8_t* registers[] = {&ier_, &fcr_, &lcr_, &mcr_, &scr_, &dll_, &dlm_};
   const char* names[] = {"ier", "fcr", "lcr", "mcr", "scr", "dll", "dlm"};
   for (std::size_t i = 0; i < 7; ++i) *registers[i] = static_cast<uint8_t>(state_value(state, prefix + names[i]));
   thr_interrupt_ = state_value(state, prefix + "thr_interrupt") != 0;
+  const std::string received = bytes_value(state, prefix + "rx");
   fifo_.clear();
+  input_.assign(received.begin(), received.end());
   refill();
   update_irq();
 }

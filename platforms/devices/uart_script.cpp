@@ -61,6 +61,28 @@ UartScript UartScript::load_file(const std::string& path) {
 
 void UartScript::start() { advance(); }
 
+void UartScript::save_state(DeviceState& state, const std::string& prefix) const {
+  state[prefix + "next"] = next_;
+  state[prefix + "steps"] = steps_.size();
+  save_bytes(state, prefix + "seen", seen_);
+}
+
+void UartScript::restore_state(const DeviceState& state, const std::string& prefix) {
+  const uint64_t steps = state_value(state, prefix + "steps");
+  const uint64_t next = state_value(state, prefix + "next");
+  if (steps != steps_.size() || next > steps) {
+    refuse("the UART input script has " + std::to_string(steps_.size()) + " steps; the checkpoint's had " +
+           std::to_string(steps) + " (another script?)");
+    return;
+  }
+  next_ = next;
+  seen_ = bytes_value(state, prefix + "seen");
+  prompt_ = kDefaultPrompt;  // as the @prompt steps before the position left it
+  for (std::size_t i = 0; i < next_; ++i) {
+    if (steps_[i].kind == Step::Kind::prompt) prompt_ = steps_[i].text;
+  }
+}
+
 void UartScript::output(char c) {
   if (finished()) return;
   seen_.push_back(c);

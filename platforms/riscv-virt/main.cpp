@@ -78,6 +78,7 @@ int sc_main(int argc, char* argv[]) {
   std::string ram = "128M", bios = kDefaultBios, bios_address = "0x80000000", kernel_address = "0x80200000";
   std::string dtb_address, quantum = "100us", instruction_time = "10ns", time_limit, checkpoint_dir, dump_dtb;
   bool mtree = false;
+  bool stats = false;
   app.add_option("--bios", bios, "M-mode firmware, e.g. OpenSBI fw_jump.bin ('none': nothing)")
       ->capture_default_str();
   app.add_option("--bios-address", bios_address, "where the firmware is loaded and entered")->capture_default_str();
@@ -103,6 +104,7 @@ int sc_main(int argc, char* argv[]) {
   app.add_option("--quantum", quantum, "global quantum of the loosely-timed CPU")->capture_default_str();
   app.add_option("--instruction-time", instruction_time, "simulated time per guest instruction")->capture_default_str();
   app.add_flag("--mtree", mtree, "print `info mtree -f` of the machine after set-up");
+  app.add_flag("--stats", stats, "print the CPU's counters at the end (MMIO accesses, DMI mappings, ...)");
   app.add_option("--checkpoint-dir", checkpoint_dir,
                  "save a checkpoint there when the simulation ends (virt.ckpt: memory and map state; "
                  "virt.state: CPU and device registers)");
@@ -160,6 +162,11 @@ int sc_main(int argc, char* argv[]) {
       status = 1;
     }
     std::cerr << " at " << sc_core::sc_time_stamp() << ", " << cpu.instructions << " instructions\n";
+    if (stats) {
+      std::cerr << "riscv-virt: cpu: " << cpu.transports << " b_transport calls, " << cpu.dmi_mappings
+                << " DMI mappings, " << cpu.invalidations << " unmapped, " << cpu.write_throughs
+                << " writes through read-only grants, " << cpu.runs << " runs, " << cpu.wfi << " WFI\n";
+    }
     if (!checkpoint_dir.empty()) {
       machine.save_checkpoint(checkpoint_dir);
       std::cerr << "riscv-virt: checkpoint saved to " << checkpoint_dir << "\n";

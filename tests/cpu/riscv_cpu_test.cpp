@@ -170,6 +170,40 @@ TEST(RiscvCpu, FollowsDmiGrantsAndTheirInvalidation) {
   EXPECT_LE(b.cpu.stats().transports, 24u);  // RAM and romd reads never used b_transport
 }
 
+// A flash's program sequence ends in read-array mode: its reads are direct
+// again (DMI), and the next command write still reaches the device. Unicorn
+// stops before each write to the read-only grant; the map changes only
+// between runs.
+TEST(RiscvCpu, ReadsARomDeviceDirectlyAgainAfterEachCommandSequence) {
+  Bench b("romd_cycles");
+  tlmmap::RomDeviceRegion flash{"flash", 0x1000};
+  const uint64_t word = 0x1234;
+  std::memcpy(flash.host_ptr() + 8, &word, 8);
+  unsigned commands = 0;
+  tlmmap::MmioOps flash_ops;
+  flash_ops.valid.max_access_size = 4;
+  flash_ops.read = [](uint64_t offset, unsigned) -> uint64_t { return offset == 0 ? 0x5151 : 0; };
+  flash_ops.write = [&](uint64_t offset, uint64_t value, unsigned) {
+    ++commands;
+    if (offset == 0) flash.set_romd(value == 0xff);
+  };
+  flash.set_ops(flash_ops);
+  b.bus.map(0x20000000, flash);
+  tlm_utils::tlm_quantumkeeper::set_global_quantum(sc_time(10, SC_US));
+  sc_core::sc_start(sc_time(1, sc_core::SC_MS));
+  ASSERT_EQ(b.reported.size(), 2u);
+  EXPECT_EQ(b.reported[0], 20u * 0x5151);         // every command read answered by the callback
+  EXPECT_EQ(b.reported[1], 20u * 1000u * word);   // every memory read saw the memory
+  EXPECT_EQ(commands, 40u);                       // each command write reached the device once
+  uint64_t still = 0;
+  std::memcpy(&still, flash.host_ptr(), 8);
+  EXPECT_EQ(still, 0u);                           // and never its memory
+  EXPECT_EQ(b.cpu.stats().write_throughs, 20u);   // the grant was back before every round's command
+  EXPECT_GE(b.cpu.stats().dmi_mappings, 20u);
+  // 20 rounds of 1000 reads: a handful of b_transport calls per round, not 1000.
+  EXPECT_LE(b.cpu.stats().transports, 20u * 8 + 8);
+}
+
 TEST(RiscvCpu, SavesAndRestoresItsArchitecturalState) {
   Bench b("traps");
   sc_core::sc_start(sc_time(1, sc_core::SC_MS));  // ends in S-mode (see above)

@@ -274,4 +274,47 @@ TEST(CfiFlash, DmiReadsInRomdModeAreWithdrawnByACommand) {
 }
 
 }  // namespace
+// A checkpoint cut inside a sequence: after the restore (here on the same
+// flash, reset in between) the sequence goes on where it stopped.
+TEST(CfiFlash, ACheckpointCarriesACommandSequenceAcrossTheRestore) {
+  Board b;
+  DeviceState programming, buffering, querying;
+  b.wr(0x40000, 0x40);  // word program: the data cycle is next
+  b.flash.save_state(programming, "flash0.");
+  EXPECT_EQ(programming.at("flash0.mode"), 0x40u);
+  EXPECT_EQ(programming.at("flash0.write_cycle"), 1u);
+  b.flash.reset();
+  b.wr(0x40000, 0xff);  // what the restore replaces: read array
+  b.flash.restore_state(programming, "flash0.");
+  EXPECT_FALSE(b.flash.region().romd());
+  b.wr(0x40000, 0xcafef00d);  // the data, not a command
+  EXPECT_EQ(b.rd(0x40000), 0x00800080u);
+  b.wr(0, 0xff);
+  EXPECT_EQ(b.rd(0x40000), 0xcafef00du);
+
+  b.wr(0x80000, 0xe8);  // buffered program of 4 words, cut after 2
+  b.wr(0x80000, 0x00030003);
+  b.wr(0x80000, 0x11111111);
+  b.wr(0x80004, 0x22222222);
+  b.flash.save_state(buffering, "flash0.");
+  b.flash.reset();
+  b.flash.restore_state(buffering, "flash0.");
+  b.wr(0x80008, 0x33333333);
+  b.wr(0x8000c, 0x44444444);
+  b.wr(0x80000, 0xd0);  // the confirm cycle comes where the count says
+  EXPECT_EQ(b.rd(0), 0x00800080u) << "no sequence error";
+  b.wr(0, 0xff);
+  EXPECT_EQ(b.rd(0x8000c), 0x44444444u);
+
+  b.wr(0x55 * 4, 0x98);  // a query mode, restored into read-array mode
+  b.flash.save_state(querying, "flash0.");
+  b.wr(0, 0xff);
+  EXPECT_TRUE(b.flash.region().romd());
+  b.flash.restore_state(querying, "flash0.");
+  EXPECT_FALSE(b.flash.region().romd());
+  EXPECT_EQ(b.rd(0x10 * 4), 0x00510051u);  // 'Q'
+  EXPECT_EQ(test::error_of([&] { b.flash.restore_state(DeviceState{}, "flash0."); }),
+            "device state: no value 'flash0.mode' to restore");
+}
+
 }  // namespace tlmmap

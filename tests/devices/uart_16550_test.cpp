@@ -146,4 +146,21 @@ TEST(Uart16550, WideAlignedAccessesReachTheRegisterAtTheirOffset) {
   EXPECT_EQ(u.printed, "W");
 }
 
+// Bytes received but not read yet (in the FIFO and on the host side) are
+// in a checkpoint: the guest reads them after the restore.
+TEST(Uart16550, ACheckpointKeepsTheBytesTheGuestHasNotRead) {
+  Uart u;
+  u.uart.receive("boot\n");
+  EXPECT_EQ(u.r(RBR), uint64_t{'b'});
+  tlmmap::DeviceState state;
+  u.uart.save_state(state, "uart.");
+  EXPECT_EQ(tlmmap::bytes_value(state, "uart.rx"), "oot\n");
+  while (u.r(LSR) & 0x01) u.r(RBR);  // read after the checkpoint
+  EXPECT_EQ(u.uart.pending_input(), 0u);
+  u.uart.restore_state(state, "uart.");
+  std::string read;
+  while (u.r(LSR) & 0x01) read.push_back(static_cast<char>(u.r(RBR)));
+  EXPECT_EQ(read, "oot\n");
+}
+
 }  // namespace

@@ -59,4 +59,29 @@ TEST(UartScript, UnknownDirectivesAreRefusedNamingTheLine) {
             "boot.txt:1: '@wait' needs a text");
 }
 
+// A checkpoint between two steps, with half a prompt printed: a console
+// restored from it (the same script) types the next line once the prompt's
+// other half comes, and not before; another script is refused.
+TEST(UartScript, ACheckpointKeepsThePositionAndAPromptPrintedInPart) {
+  const std::string text = "@prompt # \nls\nversion\n";
+  Console first(text);
+  first.print("# ");
+  EXPECT_EQ(first.typed, "ls\n");
+  first.print("ls\nbin etc\n#");
+  tlmmap::DeviceState state;
+  first.script.save_state(state, "uart.script.");
+  EXPECT_EQ(state.at("uart.script.next"), 2u);
+  EXPECT_EQ(tlmmap::bytes_value(state, "uart.script.seen"), "ls\nbin etc\n#");
+
+  Console second(text);
+  second.script.restore_state(state, "uart.script.");
+  second.print(" ");
+  EXPECT_EQ(second.typed, "version\n") << "the restored prompt is '# ', and its '#' was seen before the checkpoint";
+  EXPECT_TRUE(second.script.finished());
+
+  Console other("version\n");
+  EXPECT_EQ(tlmmap::test::error_of([&] { other.script.restore_state(state, "uart.script."); }),
+            "the UART input script has 1 steps; the checkpoint's had 3 (another script?)");
+}
+
 }  // namespace

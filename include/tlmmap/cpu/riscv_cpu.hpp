@@ -99,6 +99,7 @@ class RiscvCpu : public sc_core::sc_module {
     uint64_t wfi = 0;
     uint64_t resets = 0;         // reset() requests carried out
     uint64_t line_changes = 0;   // interrupt lines applied right after an MMIO access
+    uint64_t write_throughs = 0; // writes to a read-only grant that made its range MMIO
   };
 
   SC_HAS_PROCESS(RiscvCpu);
@@ -141,8 +142,11 @@ class RiscvCpu : public sc_core::sc_module {
   // the address), as on QEMU. Unicorn stops without saying which
   // instruction it was; the model finds it in the translated block (the
   // first load or store of the block whose address, from the registers at
-  // the stop, is the one refused). Without this check (or for a page that is
-  // partly a device), a refused access reads 0 and a warning says so.
+  // the stop, is the one refused). With this check, an MMIO access the bus
+  // answers with an error (a hole in a page a device shares, a device's
+  // error; not a write to read-only memory, dropped as QEMU does) faults the
+  // same way, as on QEMU. Without it (or when the access
+  // is not found in its block), a refused access reads 0 and a warning says so.
   void set_hole_check(std::function<bool(uint64_t page)> is_hole) { is_hole_ = std::move(is_hole); }
 
   // The platform's mtime: rdtime is then emulated (otherwise it traps as an

@@ -35,6 +35,7 @@
 #include <string>
 
 #include "tlmmap/core/rom_device_region.hpp"
+#include "tlmmap/devices/device_state.hpp"
 
 namespace tlmmap {
 
@@ -69,6 +70,12 @@ class CfiFlash {
   uint8_t status() const noexcept { return status_; }
   // Machine reset: read-array mode (reads direct again), status cleared.
   void reset();
+  // Checkpoints (device_state.hpp), under `prefix`: the command state (mode,
+  // write cycle, status, buffered-program count), so that a sequence cut by
+  // a checkpoint goes on after the restore; romd mode follows the mode. The
+  // array itself is memory, in the core checkpoint.
+  void save_state(DeviceState& state, const std::string& prefix) const;
+  void restore_state(const DeviceState& state, const std::string& prefix);
   // The CFI table of one chip (byte n answers query word n).
   static constexpr unsigned kCfiTableSize = 0x40;
   uint8_t cfi_byte(unsigned n) const noexcept { return n < kCfiTableSize ? cfi_[n] : 0; }

@@ -19,4 +19,10 @@ using DeviceState = std::map<std::string, uint64_t>;
 // naming it) and reads 0 when the report handler does not throw.
 uint64_t state_value(const DeviceState& state, const std::string& key);
 
+// Bytes (a FIFO's, a script's output seen so far) as values: `key.length`
+// and `key.0`, `key.1`, ... eight bytes each, little-endian.
+void save_bytes(DeviceState& state, const std::string& key, const std::string& bytes);
+// A missing value is reported as state_value() does.
+std::string bytes_value(const DeviceState& state, const std::string& key);
+
 }  // namespace tlmmap

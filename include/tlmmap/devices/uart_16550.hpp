@@ -58,7 +58,8 @@ class Uart16550 : public sc_core::sc_module {
   // Machine reset: registers and the RX FIFO as at power-on; host input
   // not yet in the FIFO stays queued.
   void reset();
-  // Checkpoints: the registers under `prefix` (device_state.hpp).
+  // Checkpoints: the registers and the received bytes the guest has not
+  // read yet (FIFO and host side), under `prefix` (device_state.hpp).
   void save_state(DeviceState& state, const std::string& prefix) const;
   void restore_state(const DeviceState& state, const std::string& prefix);
 

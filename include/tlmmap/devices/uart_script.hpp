@@ -22,6 +22,8 @@
 #include <string>
 #include <vector>
 
+#include "tlmmap/devices/device_state.hpp"
+
 namespace tlmmap {
 
 class UartScript {
@@ -43,6 +45,11 @@ class UartScript {
   void output(char c);
 
   bool finished() const noexcept { return next_ == steps_.size(); }
+  // Checkpoints (device_state.hpp), under `prefix`: the next step, the
+  // number of steps (a restore refuses another script) and the output seen
+  // since the last send (a prompt printed in part before the checkpoint).
+  void save_state(DeviceState& state, const std::string& prefix) const;
+  void restore_state(const DeviceState& state, const std::string& prefix);
   const std::vector<Step>& steps() const noexcept { return steps_; }
 
  private:
@@ -50,7 +57,8 @@ class UartScript {
 
   std::vector<Step> steps_;
   std::size_t next_ = 0;
-  std::string prompt_ = "=> ";
+  static constexpr const char* kDefaultPrompt = "=> ";  // U-Boot's
+  std::string prompt_ = kDefaultPrompt;
   std::string seen_;  // output since the last send
   std::function<void(const std::string&)> send_;
 };

@@ -32,6 +32,17 @@ struct Flash : tlmmap::virt::VirtDevice {
     bank1.reset();
   }
 
+  // The banks' command states (a program or erase sequence, a query mode);
+  // their arrays are memory, in the core checkpoint.
+  void save_state(tlmmap::DeviceState& state) const override {
+    bank0.save_state(state, "flash0.");
+    bank1.save_state(state, "flash1.");
+  }
+  void restore_state(const tlmmap::DeviceState& state) override {
+    bank0.restore_state(state, "flash0.");
+    bank1.restore_state(state, "flash1.");
+  }
+
   void describe(tlmmap::virt::VirtTree& tree) const override {
     const std::string node = "/flash@" + tlmmap::virt::unit_address(regions[0]->address());
     tree.dt.add_node(node);

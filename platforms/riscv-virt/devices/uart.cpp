@@ -30,7 +30,11 @@ struct Console : tlmmap::virt::VirtDevice {
   bool flush_each = false;
   tlmmap::UartScript script;
   sc_core::sc_event_queue typed{"typed"};
-  std::deque<std::string> in_flight;  // sent by the script, not yet arrived
+  struct Typed {
+    sc_core::sc_time arrival;
+    std::string bytes;
+  };
+  std::deque<Typed> in_flight;  // sent by the script, not yet arrived
 
   explicit Console(tlmmap::virt::VirtContext& machine) : region(machine.region<tlmmap::MmioRegion>("uart")) {
     region.set_ops(uart.ops());
@@ -46,17 +50,14 @@ struct Console : tlmmap::virt::VirtDevice {
     flush_each = isatty(fileno(out)) != 0;
     if (!config.uart_input.empty()) {
       script = tlmmap::UartScript::load_file(config.uart_input);
-      script.set_sender([this](const std::string& bytes) {
-        in_flight.push_back(bytes);
-        typed.notify(kTypingDelay);
-      });
+      script.set_sender([this](const std::string& bytes) { type(bytes, kTypingDelay); });
       sc_core::sc_spawn_options arrival;
       arrival.spawn_method();
       arrival.set_sensitivity(&typed);
       arrival.dont_initialize();
       sc_core::sc_spawn(
           [this] {
-            uart.receive(in_flight.front());
+            uart.receive(in_flight.front().bytes);
             in_flight.pop_front();
           },
           "uart_typed", &arrival);
@@ -78,6 +79,11 @@ struct Console : tlmmap::virt::VirtDevice {
     }
   }
 
+  void type(const std::string& bytes, const sc_core::sc_time& delay) {
+    in_flight.push_back({sc_core::sc_time_stamp() + delay, bytes});
+    typed.notify(delay);
+  }
+
   void put(char c) {
     std::fputc(c, out);
     if (flush_each || c == '\n') std::fflush(out);
@@ -96,8 +102,35 @@ struct Console : tlmmap::virt::VirtDevice {
   }
 
   void reset() override { uart.reset(); }
-  void save_state(tlmmap::DeviceState& state) const override { uart.save_state(state, "uart."); }
-  void restore_state(const tlmmap::DeviceState& state) override { uart.restore_state(state, "uart."); }
+  // With a script: where it is, and what it typed that has not arrived yet
+  // (with the time left until it does). A checkpoint made without a script
+  // restores with one from its start; one made with a script restores
+  // without one as stdin input.
+  void save_state(tlmmap::DeviceState& state) const override {
+    uart.save_state(state, "uart.");
+    if (!scripted()) return;
+    script.save_state(state, "uart.script.");
+    state["uart.script.in_flight"] = in_flight.size();
+    for (std::size_t i = 0; i < in_flight.size(); ++i) {
+      const std::string key = "uart.script.in_flight." + std::to_string(i);
+      state[key + ".delay_ps"] = static_cast<uint64_t>((in_flight[i].arrival - sc_core::sc_time_stamp()).value());
+      tlmmap::save_bytes(state, key, in_flight[i].bytes);
+    }
+  }
+  void restore_state(const tlmmap::DeviceState& state) override {
+    uart.restore_state(state, "uart.");
+    if (!scripted() || state.count("uart.script.next") == 0) return;
+    script.restore_state(state, "uart.script.");
+    typed.cancel_all();  // what start() typed belongs to the script's beginning
+    in_flight.clear();
+    const uint64_t n = tlmmap::state_value(state, "uart.script.in_flight");
+    for (uint64_t i = 0; i < n; ++i) {
+      const std::string key = "uart.script.in_flight." + std::to_string(i);
+      type(tlmmap::bytes_value(state, key),
+           sc_core::sc_time::from_value(tlmmap::state_value(state, key + ".delay_ps")));
+    }
+  }
+  bool scripted() const { return !script.steps().empty(); }
 
   void describe(tlmmap::virt::VirtTree& tree) const override {
     // QEMU's node spans 0x100 bytes (its 8 registers repeat no further).

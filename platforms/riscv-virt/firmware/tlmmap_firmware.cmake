@@ -54,7 +54,7 @@ function(tlmmap_add_firmware name)
             ${sources} ${lib}/firmware.c ${lib}/trap.S
             -o ${elf}
     COMMAND ${TLMMAP_RISCV_OBJCOPY} -O binary ${elf} ${bin}
-    DEPENDS ${sources} ${lib}/firmware.c ${lib}/trap.S ${lib}/firmware.h ${lib}/virt.h
+    DEPENDS ${sources} ${lib}/firmware.c ${lib}/trap.S ${lib}/firmware.h ${lib}/virt.h ${lib}/cfi_flash.h
             ${CMAKE_CURRENT_FUNCTION_LIST_FILE}
     COMMENT "Building firmware ${name}"
     VERBATIM)

@@ -1,4 +1,5 @@
-// Accesses where nothing answers raise the RISC-V access faults, as on QEMU:
+// Accesses where nothing answers raise the RISC-V access faults, as on QEMU
+// (also in a page a device shares, past the device's registers):
 // a load from a hole of the map (0x8000000) is a load access fault (mcause
 // 5), a store a store/AMO access fault (7), a jump there an instruction
 // access fault (1); mepc is the faulting instruction, mtval the address.
@@ -32,7 +33,7 @@ static void on_trap(uint64_t mcause, uint64_t mepc) {
 }
 
 // The faulting accesses, at labels the checks compare mepc with.
-extern char load_here[], store_here[], c_load_here[], c_store_here[];
+extern char load_here[], store_here[], c_load_here[], c_store_here[], shared_load_here[], shared_store_here[];
 static uint64_t load_from_hole(void) {
   uint64_t value = 0x1234;
   __asm__ volatile(
@@ -70,6 +71,25 @@ static void compressed_accesses(void) {
       : "a0", "a1", "memory");
 }
 
+// A hole in a page a device shares: the UART's page past its 0x100 bytes.
+#define SHARED_HOLE (VIRT_UART_BASE + 0x200)
+static uint64_t device_page_accesses(void) {
+  uint64_t value = 0x55;
+  __asm__ volatile(
+      "  li t0, %1\n"
+      "  addi %0, %0, 1\n"  // runs once, before the faulting load
+      "shared_load_here:\n"
+      "  .option push\n  .option norvc\n"
+      "  lw %0, 0(t0)\n"
+      "shared_store_here:\n"
+      "  sw %0, 8(t0)\n"
+      "  .option pop\n"
+      : "+r"(value)
+      : "i"(SHARED_HOLE)
+      : "t0", "memory");
+  return value;
+}
+
 int main(void) {
   set_trap_handler(on_trap);
 
@@ -101,5 +121,21 @@ int main(void) {
   CHECK(epc == HOLE + 0x20);
   CHECK(tval == HOLE + 0x20);
   printf("access_fault: jump to %#lx: mcause 1\n", HOLE + 0x20);
+
+  // Within the UART's page the device answers nothing past 0x100: faults
+  // too (MMIO there, no hole page), and the load writes nothing.
+  const uint64_t shared = device_page_accesses();
+  CHECK(faults == 7);
+  CHECK(causes[5] == 5 && epcs[5] == (uintptr_t)shared_load_here && tvals[5] == SHARED_HOLE);
+  CHECK(causes[6] == 7 && epcs[6] == (uintptr_t)shared_store_here && tvals[6] == SHARED_HOLE + 8);
+  CHECK(shared == 0x56);
+  printf("access_fault: load and store at %#lx, in the UART's page: mcause 5 then 7\n", SHARED_HOLE);
+
+  // A store to the boot ROM is dropped without a fault, as QEMU does.
+  volatile uint32_t* rom = (volatile uint32_t*)0x1000;
+  const uint32_t first = rom[0];
+  rom[0] = ~first;
+  CHECK(faults == 7 && rom[0] == first);
+  printf("access_fault: a store to the boot ROM is dropped, no fault\n");
   return 0;
 }
