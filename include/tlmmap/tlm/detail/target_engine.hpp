@@ -69,7 +69,7 @@ class TargetEngine : private ViewObserver {
   // loads and one call into the device; everything else is out of line.
   void b_transport(int /*id*/, tlm::tlm_generic_payload& gp, sc_core::sc_time& delay) {
     const uint64_t address = gp.get_address();
-    const Entry& e = *page_cache_[page_slot(address)];
+    const Entry& e = entry_near(address);
     // The sentinel in empty slots has no decision in it (no flags). Each
     // path is a function of its own, reached by a jump: none pays for the
     // registers of the others.
@@ -77,17 +77,14 @@ class TargetEngine : private ViewObserver {
       const unsigned bit = command_bit(gp.get_command());
       if ((e.flags & bit) != 0) return copy<false>(e, gp, delay, address, bit);
       if ((e.flags & (bit << 2)) != 0) return forward<false>(e, gp, delay, address, bit);
-      // MMIO and the rest: the model decides, in the range found here.
-      // (Not the sentinel, nor an entry a device's invalidation reset.)
-      if (iommu_answers(e, gp, delay)) return;
-      if (e.known) return b_transport_general(gp, delay, &e);
+      return b_transport_model(e, gp, delay);
     }
     b_transport_slow(gp, delay);
   }
 
   unsigned transport_dbg(int /*id*/, tlm::tlm_generic_payload& gp) {
     const uint64_t address = gp.get_address();
-    const Entry& e = *page_cache_[page_slot(address)];
+    const Entry& e = entry_near(address);
     if (address - e.first <= e.span) {
       const unsigned bit = command_bit(gp.get_command());
       if ((e.dbg & bit * kDbgForward) != 0) return forward_dbg<false>(e, gp, address);
@@ -98,7 +95,7 @@ class TargetEngine : private ViewObserver {
 
   bool get_direct_mem_ptr(int id, tlm::tlm_generic_payload& gp, tlm::tlm_dmi& dmi) {
     const uint64_t address = gp.get_address();
-    const Entry& e = *page_cache_[page_slot(address)];
+    const Entry& e = entry_near(address);
     if (address - e.first <= e.span) {
       if ((e.flags & kReadMemory) != 0) return grant_memory(id, e, dmi);
       if ((e.flags & kDevice) != 0) return grant_device(id, e, gp, dmi);
@@ -164,6 +161,16 @@ class TargetEngine : private ViewObserver {
   };
   static_assert(sizeof(Entry) == 64, "one cache line per cached decision");
 
+  // The slow side of b_transport for the range found: MMIO and the rest,
+  // the model decides there. (Not the sentinel, nor an entry a device's
+  // invalidation reset.) Out of line, so that every path of the dispatcher
+  // is a jump and it saves no register.
+  [[gnu::noinline]] void b_transport_model(const Entry& e, tlm::tlm_generic_payload& gp, sc_core::sc_time& delay) {
+    if (iommu_answers(e, gp, delay)) return;
+    if (e.known) return b_transport_general(gp, delay, &e);
+    b_transport_slow(gp, delay);
+  }
+
   // The cached decision's own answers; a payload they cannot take goes on
   // to the slow path (kSlow: the lookup was done, to the model's path).
   // RAM/ROM: a plain payload inside the range (no byte enables, no
@@ -192,12 +199,26 @@ class TargetEngine : private ViewObserver {
   // A payload wholly inside one window of a TLM device: the device sees the
   // payload itself (byte enables, streaming, extensions) with its own
   // address, restored before the initiator sees it again.
+  // (Payloads that may carry attributes take forward_checked(): here the
+  // device call is all that keeps registers.)
   template <bool kSlow>
   [[gnu::noinline]] void forward(const Entry& e, tlm::tlm_generic_payload& gp, sc_core::sc_time& delay,
                                  uint64_t address, unsigned bit) {
+    if (!fits(e, gp, address - e.first) || TxAttributes::ever_made()) {
+      return forward_checked<kSlow>(e, gp, delay, address, bit);
+    }
+    send(e, gp, delay, address, bit);
+  }
+  template <bool kSlow>
+  [[gnu::noinline]] void forward_checked(const Entry& e, tlm::tlm_generic_payload& gp, sc_core::sc_time& delay,
+                                         uint64_t address, unsigned bit) {
     if (!whole(e, gp, address - e.first)) {
       return kSlow ? b_transport_general(gp, delay, &e) : b_transport_slow(gp, delay);
     }
+    send(e, gp, delay, address, bit);
+  }
+  [[gnu::always_inline]] static void send(const Entry& e, tlm::tlm_generic_payload& gp, sc_core::sc_time& delay,
+                                          uint64_t address, unsigned bit) {
     gp.set_address(address - e.delta);
     // Windows rarely add latency: then the delay, which the device updates
     // too, is left alone (one read-modify-write less in its chain).
@@ -252,11 +273,15 @@ class TargetEngine : private ViewObserver {
   }
   // The payload fits in the device's window and the device may see it.
   static bool whole(const Entry& e, const tlm::tlm_generic_payload& gp, uint64_t offset) {
+    return fits(e, gp, offset) && !memory_only(gp);
+  }
+  // ... leaving aside the attributes.
+  static bool fits(const Entry& e, const tlm::tlm_generic_payload& gp, uint64_t offset) {
     const unsigned length = gp.get_data_length();
     const unsigned streaming = gp.get_streaming_width();
     const unsigned span = length < streaming ? length : streaming;
     return uint64_t(span) - 1 <= e.span - offset && gp.get_data_ptr() != nullptr &&
-           (gp.get_byte_enable_ptr() == nullptr || gp.get_byte_enable_length() != 0) && !memory_only(gp);
+           (gp.get_byte_enable_ptr() == nullptr || gp.get_byte_enable_length() != 0);
   }
   // A device route the payload can take whole.
   static bool forwards(const Entry& e, const tlm::tlm_generic_payload& gp, uint64_t offset) {
@@ -368,6 +393,19 @@ class TargetEngine : private ViewObserver {
     if (e != nullptr) slot = e;
     return e;
   }
+  // The hot paths' entry for `address`: the last range used when the
+  // address is in it, else the page slot's (which then becomes the last
+  // one). The last range's entry does not depend on the address: the CPU
+  // loads the device fields while the address is still being checked.
+  // Either may be the sentinel or a reset entry, which no decision matches.
+  const Entry& entry_near(uint64_t address) noexcept {
+    const Entry* e = last_;
+    if (address - e->first > e->span) {
+      e = page_cache_[page_slot(address)];
+      last_ = e;
+    }
+    return *e;
+  }
   static std::size_t page_slot(uint64_t address) noexcept {
     return static_cast<std::size_t>(((address >> 12) * 0x9E3779B97F4A7C15ULL) >> (64 - kPageCacheBits));
   }
@@ -436,6 +474,9 @@ class TargetEngine : private ViewObserver {
   };
   std::vector<KeptGrant> device_grants_;  // Entry::grant_slot
   std::unique_ptr<const Entry*[]> page_cache_;
+  // The entry the last hot-path access used (entry_near()): it points into
+  // entries_ or at kNothing, and is reset with the page cache (rebind()).
+  const Entry* last_ = &kNothing;
 
   // The DMI answers (grants and denials) each initiator may still hold: only
   // those initiators are told about a change there.
