@@ -58,7 +58,6 @@ void TargetEngine::rebind(std::shared_ptr<const FlatView> view) {
   dmi_devices_.assign(view_->ranges().size(), nullptr);
   device_grants_.clear();
   std::fill(page_cache_.get(), page_cache_.get() + (std::size_t(1) << kPageCacheBits), &kNothing);
-  last_ = &kNothing;
 }
 
 const TargetEngine::Entry* TargetEngine::lookup(uint64_t address) {

@@ -69,7 +69,7 @@ class TargetEngine : private ViewObserver {
   // loads and one call into the device; everything else is out of line.
   void b_transport(int /*id*/, tlm::tlm_generic_payload& gp, sc_core::sc_time& delay) {
     const uint64_t address = gp.get_address();
-    const Entry& e = entry_near(address);
+    const Entry& e = *page_cache_[page_slot(address)];
     // The sentinel in empty slots has no decision in it (no flags). Each
     // path is a function of its own, reached by a jump: none pays for the
     // registers of the others.
@@ -84,7 +84,7 @@ class TargetEngine : private ViewObserver {
 
   unsigned transport_dbg(int /*id*/, tlm::tlm_generic_payload& gp) {
     const uint64_t address = gp.get_address();
-    const Entry& e = entry_near(address);
+    const Entry& e = *page_cache_[page_slot(address)];
     if (address - e.first <= e.span) {
       const unsigned bit = command_bit(gp.get_command());
       if ((e.dbg & bit * kDbgForward) != 0) return forward_dbg<false>(e, gp, address);
@@ -95,7 +95,7 @@ class TargetEngine : private ViewObserver {
 
   bool get_direct_mem_ptr(int id, tlm::tlm_generic_payload& gp, tlm::tlm_dmi& dmi) {
     const uint64_t address = gp.get_address();
-    const Entry& e = entry_near(address);
+    const Entry& e = *page_cache_[page_slot(address)];
     if (address - e.first <= e.span) {
       if ((e.flags & kReadMemory) != 0) return grant_memory(id, e, dmi);
       if ((e.flags & kDevice) != 0) return grant_device(id, e, gp, dmi);
@@ -417,19 +417,6 @@ class TargetEngine : private ViewObserver {
     if (e != nullptr) slot = e;
     return e;
   }
-  // The hot paths' entry for `address`: the last range used when the
-  // address is in it, else the page slot's (which then becomes the last
-  // one). The last range's entry does not depend on the address: the CPU
-  // loads the device fields while the address is still being checked.
-  // Either may be the sentinel or a reset entry, which no decision matches.
-  const Entry& entry_near(uint64_t address) noexcept {
-    const Entry* e = last_;
-    if (address - e->first > e->span) {
-      e = page_cache_[page_slot(address)];
-      last_ = e;
-    }
-    return *e;
-  }
   static std::size_t page_slot(uint64_t address) noexcept {
     return static_cast<std::size_t>(((address >> 12) * 0x9E3779B97F4A7C15ULL) >> (64 - kPageCacheBits));
   }
@@ -498,9 +485,6 @@ class TargetEngine : private ViewObserver {
   };
   std::vector<KeptGrant> device_grants_;  // Entry::grant_slot
   std::unique_ptr<const Entry*[]> page_cache_;
-  // The entry the last hot-path access used (entry_near()): it points into
-  // entries_ or at kNothing, and is reset with the page cache (rebind()).
-  const Entry* last_ = &kNothing;
 
   // The DMI answers (grants and denials) each initiator may still hold: only
   // those initiators are told about a change there.
