@@ -192,12 +192,26 @@ class TargetEngine : private ViewObserver {
   // A payload wholly inside one window of a TLM device: the device sees the
   // payload itself (byte enables, streaming, extensions) with its own
   // address, restored before the initiator sees it again.
+  // (Payloads that may carry attributes take forward_checked(): here the
+  // device call is all that keeps registers.)
   template <bool kSlow>
   [[gnu::noinline]] void forward(const Entry& e, tlm::tlm_generic_payload& gp, sc_core::sc_time& delay,
                                  uint64_t address, unsigned bit) {
+    if (!fits(e, gp, address - e.first) || TxAttributes::ever_made()) {
+      return forward_checked<kSlow>(e, gp, delay, address, bit);
+    }
+    send(e, gp, delay, address, bit);
+  }
+  template <bool kSlow>
+  [[gnu::noinline]] void forward_checked(const Entry& e, tlm::tlm_generic_payload& gp, sc_core::sc_time& delay,
+                                         uint64_t address, unsigned bit) {
     if (!whole(e, gp, address - e.first)) {
       return kSlow ? b_transport_general(gp, delay, &e) : b_transport_slow(gp, delay);
     }
+    send(e, gp, delay, address, bit);
+  }
+  [[gnu::always_inline]] static void send(const Entry& e, tlm::tlm_generic_payload& gp, sc_core::sc_time& delay,
+                                          uint64_t address, unsigned bit) {
     gp.set_address(address - e.delta);
     // Windows rarely add latency: then the delay, which the device updates
     // too, is left alone (one read-modify-write less in its chain).
@@ -252,11 +266,15 @@ class TargetEngine : private ViewObserver {
   }
   // The payload fits in the device's window and the device may see it.
   static bool whole(const Entry& e, const tlm::tlm_generic_payload& gp, uint64_t offset) {
+    return fits(e, gp, offset) && !memory_only(gp);
+  }
+  // ... leaving aside the attributes.
+  static bool fits(const Entry& e, const tlm::tlm_generic_payload& gp, uint64_t offset) {
     const unsigned length = gp.get_data_length();
     const unsigned streaming = gp.get_streaming_width();
     const unsigned span = length < streaming ? length : streaming;
     return uint64_t(span) - 1 <= e.span - offset && gp.get_data_ptr() != nullptr &&
-           (gp.get_byte_enable_ptr() == nullptr || gp.get_byte_enable_length() != 0) && !memory_only(gp);
+           (gp.get_byte_enable_ptr() == nullptr || gp.get_byte_enable_length() != 0);
   }
   // A device route the payload can take whole.
   static bool forwards(const Entry& e, const tlm::tlm_generic_payload& gp, uint64_t offset) {
@@ -271,18 +289,42 @@ class TargetEngine : private ViewObserver {
   // view changes (a grant is a promise until withdrawn). Other initiators,
   // requests that carry attributes, and write requests a read-only grant
   // does not serve still ask: a device sees every initiator it grants to.
+  // (The kept grant is answered here, in a function that saves no
+  // register; ask_device() asks.)
   [[gnu::noinline]] bool grant_device(int id, const Entry& e, tlm::tlm_generic_payload& gp, tlm::tlm_dmi& dmi) {
+    if (!TxAttributes::ever_made()) {
+      if (const tlm::tlm_dmi* kept = kept_grant(id, e, gp)) {
+        dmi = *kept;
+        if (already_granted(id, kept->get_start_address(), kept->get_end_address())) return true;
+        return grant_again(id, kept->get_start_address(), kept->get_end_address());
+      }
+    }
+    return ask_device(id, e, gp, dmi);
+  }
+  [[gnu::noinline]] bool grant_again(int id, uint64_t first, uint64_t last) {
+    remember_new_grant(id, first, last);
+    return true;
+  }
+  // The device's grant through window `e` kept for initiator `id`, if it
+  // serves the request.
+  const tlm::tlm_dmi* kept_grant(int id, const Entry& e, const tlm::tlm_generic_payload& gp) const {
+    if (e.grant_slot == 0) return nullptr;
+    const uint64_t address = gp.get_address();
+    const KeptGrant& k = device_grants_[e.grant_slot - 1];
+    const tlm::tlm_dmi& kept = k.dmi;
+    return k.initiator == id && kept.get_start_address() <= address && address <= kept.get_end_address() &&
+                   (gp.get_command() != tlm::TLM_WRITE_COMMAND || kept.is_write_allowed())
+               ? &kept
+               : nullptr;
+  }
+  // The rest: payloads that may carry attributes, and asking the device.
+  [[gnu::noinline]] bool ask_device(int id, const Entry& e, tlm::tlm_generic_payload& gp, tlm::tlm_dmi& dmi) {
     const uint64_t address = gp.get_address();
     const bool plain = !TxAttributes::ever_made() || gp.get_extension<TxAttributes>() == nullptr;
-    if (e.grant_slot != 0 && plain) {
-      const KeptGrant& k = device_grants_[e.grant_slot - 1];
-      const tlm::tlm_dmi& kept = k.dmi;
-      if (k.initiator == id && kept.get_start_address() <= address && address <= kept.get_end_address() &&
-          (gp.get_command() != tlm::TLM_WRITE_COMMAND || kept.is_write_allowed())) {
-        dmi = kept;
-        remember_grant(id, dmi.get_start_address(), dmi.get_end_address());
-        return true;
-      }
+    if (const tlm::tlm_dmi* kept = plain ? kept_grant(id, e, gp) : nullptr) {
+      dmi = *kept;
+      remember_grant(id, dmi.get_start_address(), dmi.get_end_address());
+      return true;
     }
     gp.set_address(address - e.delta);
     const bool granted = dmi_devices_[index_of(e)]->get_direct_mem_ptr(gp, dmi);
@@ -392,11 +434,11 @@ class TargetEngine : private ViewObserver {
   bool get_direct_mem_ptr_general(int id, tlm::tlm_generic_payload& gp, tlm::tlm_dmi& dmi);
   // A DMI answer (grant or denial) initiator `id` may cache.
   void remember_grant(int id, uint64_t first, uint64_t last) {
-    if (static_cast<std::size_t>(id) < last_grant_.size() && last_grant_[id].first == first &&
-        last_grant_[id].last == last) {
-      return;
-    }
-    remember_new_grant(id, first, last);
+    if (!already_granted(id, first, last)) remember_new_grant(id, first, last);
+  }
+  bool already_granted(int id, uint64_t first, uint64_t last) const {
+    return static_cast<std::size_t>(id) < last_grant_.size() && last_grant_[id].first == first &&
+           last_grant_[id].last == last;
   }
   void remember_new_grant(int id, uint64_t first, uint64_t last);
   // invalidate_direct_mem_ptr(first, last) on the live initiators holding a
