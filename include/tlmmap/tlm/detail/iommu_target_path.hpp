@@ -20,7 +20,6 @@
 #pragma once
 
 #include <array>
-#include <cstring>
 #include <memory>
 
 #include <systemc>
@@ -28,6 +27,7 @@
 
 #include "tlmmap/core/detail/translation_cache.hpp"
 #include "tlmmap/core/flat_range.hpp"
+#include "tlmmap/tlm/detail/copy_bytes.hpp"
 #include "tlmmap/tlm/tx_attributes.hpp"
 
 namespace tlmmap::detail {
@@ -53,9 +53,9 @@ class IommuPages {
     }
     uint8_t* const host = p.host + (address - p.first);
     if (is_write) {
-      copy(host, data, length);
+      copy_bytes(host, data, length);
     } else {
-      copy(data, host, length);
+      copy_bytes(data, host, length);
     }
     delay += p.latency;
     gp.set_response_status(tlm::TLM_OK_RESPONSE);
@@ -87,16 +87,6 @@ class IommuPages {
   static constexpr std::size_t kPages = 16;  // direct-mapped by range and direction
   static std::size_t key(std::size_t range, bool is_write) noexcept { return range * 2 + (is_write ? 1 : 0); }
   static std::size_t slot(std::size_t range, bool is_write) noexcept { return key(range, is_write) % kPages; }
-  // Word-sized copies without a call into the C library.
-  static void copy(uint8_t* to, const uint8_t* from, unsigned length) {
-    if (length == 4) {
-      std::memcpy(to, from, 4);
-    } else if (length == 8) {
-      std::memcpy(to, from, 8);
-    } else {
-      std::memcpy(to, from, length);
-    }
-  }
   // No byte enables, no streaming, no attributes (the kept page was made for
   // the index of unspecified attributes).
   static bool plain(const tlm::tlm_generic_payload& gp, unsigned length) {

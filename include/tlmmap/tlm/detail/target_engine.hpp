@@ -15,7 +15,6 @@
 #pragma once
 
 #define SC_INCLUDE_DYNAMIC_PROCESSES
-#include <cstring>
 #include <deque>
 #include <memory>
 #include <string>
@@ -27,6 +26,7 @@
 #include <tlm_utils/peq_with_cb_and_phase.h>
 
 #include "tlmmap/core/address_space.hpp"
+#include "tlmmap/tlm/detail/copy_bytes.hpp"
 #include "tlmmap/tlm/detail/iommu_target_path.hpp"
 #include "tlmmap/tlm/tx_attributes.hpp"
 
@@ -219,16 +219,6 @@ class TargetEngine : private ViewObserver {
     if (latency.value() != 0) delay += latency;
     e.device->b_transport(gp, delay);
     gp.set_address(address);
-  }
-  // CPU-sized copies without a call.
-  static void copy_bytes(uint8_t* to, const uint8_t* from, unsigned length) {
-    switch (length) {
-      case 4: std::memcpy(to, from, 4); break;
-      case 8: std::memcpy(to, from, 8); break;
-      case 2: std::memcpy(to, from, 2); break;
-      case 1: *to = *from; break;
-      default: std::memcpy(to, from, length);
-    }
   }
   // Debug payloads the cached decision takes (Entry::dbg), inside the range:
   // the window's device sees the payload rebased, restored afterwards...
