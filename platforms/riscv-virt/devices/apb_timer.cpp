@@ -3,14 +3,9 @@
 // into the map as a TlmDeviceRegion at 0x10020000 (4 KiB, free on QEMU's
 // virt), its interrupt on PLIC source 14 (12 and 13 are the IOMMU and the DMA engine).
 //
-// The block has a clock of its own, 32.768 kHz. Each edge costs a verilated
-// evaluation: always on, it cost a compute-bound guest 15% of its speed.
-// So the clock stops while nothing in the block can change (out of reset,
-// no APB access on the pins, the timer not running) and starts again, in
-// phase, when a transaction comes in: its edges fall where an always-on
-// clock's would, and the block sees the same cycles. A power-on reset of 4
-// clocks; an access arriving during it waits for its end. An APB access
-// takes 3 clocks (about 92 us of simulated time, which the CPU waits out).
+// The block (devices/rtl_timer_block.hpp) has a gated clock of its own,
+// 32.768 kHz. An APB access takes 3 clocks (about 92 us of simulated time,
+// which the CPU waits out).
 //
 // Device tree: /soc/apb-timer@10020000, compatible "tlmmap,apb-timer-1.0",
 // reg, interrupts = <14> on the PLIC, clock-frequency = <32768>. The
@@ -18,16 +13,7 @@
 // documents the binding.
 #include <memory>
 
-// Verilator's headers are not warning-free under -Wextra.
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wunused-parameter"
-#include "Vapb_timer.h"
-#include "Vapb_timer___024root.h"
-#pragma GCC diagnostic pop
-#include <tlm_utils/simple_initiator_socket.h>
-#include <tlm_utils/simple_target_socket.h>
-#include "tlmmap/adapters.hpp"
-#include "tlmmap/devices/irq_line.hpp"
+#include "devices/rtl_timer_block.hpp"
 #include "tlmmap/tlm/tlm_device_region.hpp"
 #include "virt_device.hpp"
 
@@ -36,99 +22,9 @@ namespace {
 constexpr uint64_t kBase = 0x10020000;
 constexpr uint64_t kSize = 0x1000;
 constexpr unsigned kIrq = 14;
-constexpr unsigned kClockHz = 32768;
-
-// The block, its gated clock and reset, the bridge and the wires between
-// them. Transactions reach the bridge through `socket`, which wakes the clock.
-struct RtlTimerBlock : sc_core::sc_module {
-  const sc_core::sc_time period{1e9 / kClockHz, sc_core::SC_NS};  // 30.517578 us
-  sc_core::sc_signal<bool> clk{"clk", false};
-  sc_core::sc_signal<bool> rstn{"rstn", false};
-  tlmmap::adapters::Apb4Signals<32, 12> wires;
-  tlmmap::adapters::TlmToApb<32, 12> bridge{"bridge"};
-  Vapb_timer rtl{"rtl"};
-  tlm_utils::simple_target_socket<RtlTimerBlock, 32> socket{"socket"};
-  tlm_utils::simple_initiator_socket<RtlTimerBlock, 32> to_bridge{"to_bridge"};
-
-  SC_HAS_PROCESS(RtlTimerBlock);
-  RtlTimerBlock(sc_core::sc_module_name name, tlmmap::IrqLine& irq) : sc_core::sc_module(name) {
-    bridge.clk(clk);
-    bridge.rst(rstn);
-    bridge.connect(wires);
-    rtl.clk(clk);
-    rtl.rstn(rstn);
-    rtl.irq(irq);
-    TLMMAP_BIND_APB4(rtl, , wires);
-    to_bridge.bind(bridge.target_socket);
-    socket.register_b_transport(this, &RtlTimerBlock::b_transport);
-    socket.register_nb_transport_fw(this, &RtlTimerBlock::nb_transport_fw);
-    socket.register_transport_dbg(this, &RtlTimerBlock::transport_dbg);
-    socket.register_get_direct_mem_ptr(this, &RtlTimerBlock::get_direct_mem_ptr);
-    to_bridge.register_nb_transport_bw(this, &RtlTimerBlock::nb_transport_bw);
-    to_bridge.register_invalidate_direct_mem_ptr(this, &RtlTimerBlock::invalidate_direct_mem_ptr);
-    SC_THREAD(clock);
-    SC_THREAD(power_on_reset);
-  }
-  ~RtlTimerBlock() override { rtl.final(); }
-
-  // Something in the block changes at the next edge, or a transaction is
-  // on its way to the bridge (which may wait out the initiator's delay first).
-  bool needs_clock() const {
-    return in_flight_ != 0 || !rstn.read() || wires.psel.read() || (rtl.rootp->apb_timer__DOT__ctrl & 1) != 0;
-  }
-
-  void clock() {
-    for (;;) {
-      // The next rising edge of an always-on clock (rising at 0, T, 2T...).
-      const sc_core::sc_time now = sc_core::sc_time_stamp();
-      const auto cycles = static_cast<uint64_t>((now.value() + period.value() - 1) / period.value());
-      const sc_core::sc_time edge = sc_core::sc_time::from_value(cycles * period.value());
-      if (edge > now) wait(edge - now);
-      clk = true;
-      wait(period / 2);
-      clk = false;
-      wait(period - period / 2);
-      if (!needs_clock()) wait(wake_);
-    }
-  }
-
-  void power_on_reset() {
-    for (int i = 0; i < 4; ++i) wait(clk.posedge_event());
-    rstn = true;
-  }
-
-  void b_transport(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay) {
-    started();
-    to_bridge->b_transport(gp, delay);
-    --in_flight_;
-  }
-  // In flight from BEGIN_REQ to the response (base protocol).
-  tlm::tlm_sync_enum nb_transport_fw(tlm::tlm_generic_payload& gp, tlm::tlm_phase& phase, sc_core::sc_time& delay) {
-    if (phase == tlm::BEGIN_REQ) started();
-    const tlm::tlm_sync_enum r = to_bridge->nb_transport_fw(gp, phase, delay);
-    if (r == tlm::TLM_COMPLETED || (r == tlm::TLM_UPDATED && phase == tlm::BEGIN_RESP)) --in_flight_;
-    return r;
-  }
-  tlm::tlm_sync_enum nb_transport_bw(tlm::tlm_generic_payload& gp, tlm::tlm_phase& phase, sc_core::sc_time& delay) {
-    if (phase == tlm::BEGIN_RESP) --in_flight_;
-    return socket->nb_transport_bw(gp, phase, delay);
-  }
-  unsigned transport_dbg(tlm::tlm_generic_payload& gp) { return to_bridge->transport_dbg(gp); }
-  bool get_direct_mem_ptr(tlm::tlm_generic_payload& gp, tlm::tlm_dmi& dmi) { return to_bridge->get_direct_mem_ptr(gp, dmi); }
-  void invalidate_direct_mem_ptr(sc_dt::uint64 start, sc_dt::uint64 end) { socket->invalidate_direct_mem_ptr(start, end); }
-
- private:
-  void started() {
-    ++in_flight_;
-    wake_.notify();
-  }
-
-  sc_core::sc_event wake_;
-  unsigned in_flight_ = 0;
-};
 
 struct ApbTimer : tlmmap::virt::VirtDevice {
-  RtlTimerBlock block;
+  tlmmap::virt::RtlTimerBlock block;
   tlmmap::TlmDeviceRegion<32>& region;
 
   explicit ApbTimer(tlmmap::virt::VirtContext& machine)
@@ -141,7 +37,7 @@ struct ApbTimer : tlmmap::virt::VirtDevice {
   void describe(tlmmap::virt::VirtTree& tree) const override {
     const std::string node = tree.soc_node("apb-timer", region);
     tree.dt.set_string(node, "compatible", "tlmmap,apb-timer-1.0");
-    tree.dt.set_u32(node, "clock-frequency", kClockHz);
+    tree.dt.set_u32(node, "clock-frequency", tlmmap::virt::RtlTimerBlock::kClockHz);
     tree.interrupts(node, kIrq);
   }
 };
