@@ -53,6 +53,12 @@ function(tlmmap_add_rtl target)
   # The generated headers test VM_SC; verilate() defines it for the target's
   # own sources only.
   target_compile_definitions(${target} PUBLIC VM_SC=1)
+  # verilate() adds Verilator's headers as ordinary include directories, and
+  # they are not warning-free under -Wextra (verilated_types.h: unused
+  # parameters). As system directories (a directory in both lists is given
+  # with -isystem) they stay quiet in every file that includes a model,
+  # while our own code keeps its warnings.
+  target_include_directories(${target} SYSTEM PUBLIC "${VERILATOR_ROOT}/include" "${VERILATOR_ROOT}/include/vltstd")
 endfunction()
 
 function(tlmmap_rtl_library name)

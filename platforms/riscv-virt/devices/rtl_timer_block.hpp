@@ -15,12 +15,8 @@
 
 #include <systemc>
 #include <tlm>
-// Verilator's headers are not warning-free under -Wextra.
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wunused-parameter"
 #include "Vapb_timer.h"
 #include "Vapb_timer___024root.h"
-#pragma GCC diagnostic pop
 #include <tlm_utils/simple_initiator_socket.h>
 #include <tlm_utils/simple_target_socket.h>
 #include "tlmmap/adapters.hpp"
