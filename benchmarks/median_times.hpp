@@ -25,9 +25,16 @@ class MedianTimes : public benchmark::ConsoleReporter {
 
   // "  WHAT: xRATIO of BASE (T1 vs T2)", or nothing if either did not run.
   void print_ratio(const std::string& what, const std::string& base) {
-    if (times_.count(what) == 0 || times_.count(base) == 0 || times_[base] <= 0) return;
-    GetOutputStream() << "  " << what << ": x" << times_[what] / times_[base] << " of " << base << " ("
-                      << times_[what] << " vs " << times_[base] << ")\n";
+    if (!ran(what) || !ran(base) || time(base) <= 0) return;
+    GetOutputStream() << "  " << what << ": x" << time(what) / time(base) << " of " << base << " (" << time(what)
+                      << " vs " << time(base) << ")\n";
+  }
+
+  // Whether a benchmark ran, and its CPU time (0 if it did not run).
+  bool ran(const std::string& name) const { return times_.count(name) != 0; }
+  double time(const std::string& name) const {
+    const auto it = times_.find(name);
+    return it == times_.end() ? 0.0 : it->second;
   }
 
  private:

@@ -9,7 +9,6 @@
 // Targets (issue 7): logged writes <= 1.3x unlogged; a commit with five
 // listeners <= 2x the commit with none.
 #include <cstdlib>
-#include <map>
 #include <memory>
 #include <random>
 #include <string>
@@ -19,6 +18,7 @@
 #include <systemc>
 #include <tlm_utils/simple_initiator_socket.h>
 
+#include "median_times.hpp"
 #include "tlmmap/tlmmap.hpp"
 
 namespace {
@@ -161,38 +161,19 @@ void register_all() {
 }
 
 // The ratios the issue sets, from the medians when repetitions are asked for.
-class RatioReporter : public benchmark::ConsoleReporter {
+class RatioReporter : public tlmmap::bench::MedianTimes {
  public:
-  void ReportRuns(const std::vector<Run>& runs) override {
-    for (const Run& r : runs) {
-      const bool aggregate = r.run_type == Run::RT_Aggregate;
-      if (aggregate ? r.aggregate_name != "median" : r.iterations == 0) continue;
-      if (!aggregate && r.repetitions > 1) continue;
-      times_[r.run_name.function_name] = r.GetAdjustedCPUTime();
-    }
-    ConsoleReporter::ReportRuns(runs);
-  }
   void Finalize() override {
     ConsoleReporter::Finalize();
-    auto& out = GetOutputStream();
-    out << "\nsummary (CPU time; targets: logged <= 1.3x off, five listeners <= 2x none)\n";
-    auto ratio = [&](const std::string& what, const std::string& base) {
-      if (times_.count(what) && times_.count(base) && times_[base] > 0) {
-        out << "  " << what << ": x" << times_[what] / times_[base] << " of " << base << " (" << times_[what]
-            << " vs " << times_[base] << ")\n";
-      }
-    };
+    GetOutputStream() << "\nsummary (CPU time; targets: logged <= 1.3x off, five listeners <= 2x none)\n";
     for (const char* path : {"model", "tlm"}) {
       for (const char* size : {"4", "64"}) {
         const std::string prefix = std::string("write/") + path + "/" + size;
-        ratio(prefix + "/logged", prefix + "/off");
+        print_ratio(prefix + "/logged", prefix + "/off");
       }
     }
-    ratio("commit/10k/listeners_5", "commit/10k/listeners_0");
+    print_ratio("commit/10k/listeners_5", "commit/10k/listeners_0");
   }
-
- private:
-  std::map<std::string, double> times_;
 };
 
 }  // namespace

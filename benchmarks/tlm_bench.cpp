@@ -23,6 +23,7 @@
 #include <tlm_utils/simple_initiator_socket.h>
 #include <tlm_utils/simple_target_socket.h>
 
+#include "median_times.hpp"
 #include "tlmmap/tlm/address_space_target.hpp"
 #include "tlmmap/tlm/dmi_initiator.hpp"
 #include "tlmmap/tlmmap.hpp"
@@ -320,19 +321,8 @@ void elaborate() {
 // After the usual table, a summary: each map benchmark over its floor (same
 // pattern and size) and the DMI copies over memcpy, from the medians when
 // repetitions are asked for (works with --benchmark_enable_random_interleaving).
-class RatioReporter : public benchmark::ConsoleReporter {
+class RatioReporter : public tlmmap::bench::MedianTimes {
  public:
-  void ReportRuns(const std::vector<Run>& runs) override {
-    for (const Run& r : runs) {
-      const bool aggregate = r.run_type == Run::RT_Aggregate;
-      if (aggregate ? r.aggregate_name != "median" : r.iterations == 0) continue;
-      // Without repetitions the single run counts; with them, the median.
-      if (!aggregate && r.repetitions > 1) continue;
-      times_[r.run_name.function_name] = r.GetAdjustedCPUTime();
-    }
-    ConsoleReporter::ReportRuns(runs);
-  }
-
   void Finalize() override {
     ConsoleReporter::Finalize();
     auto& out = GetOutputStream();
@@ -341,27 +331,24 @@ class RatioReporter : public benchmark::ConsoleReporter {
       for (int n : kRegionCounts) {
         const std::string floor = std::string("transport/") + pattern + "/floor/" + std::to_string(n);
         const std::string map = std::string("transport/") + pattern + "/map/" + std::to_string(n);
-        if (!times_.count(floor) || !times_.count(map)) continue;
-        out << "  " << pattern << " " << n << " regions: floor " << times_[floor] << " ns, map " << times_[map]
-            << " ns, x" << times_[map] / times_[floor] << "\n";
+        if (!ran(floor) || !ran(map)) continue;
+        out << "  " << pattern << " " << n << " regions: floor " << time(floor) << " ns, map " << time(map) << " ns, x"
+            << time(map) / time(floor) << "\n";
       }
     }
-    if (times_.count("dmi/memcpy_64")) {
+    if (ran("dmi/memcpy_64")) {
       for (const char* how : {"dmi/pointer_64", "dmi/dmi_initiator_64"}) {
-        if (times_.count(how)) {
-          out << "  " << how << ": " << times_[how] << " ns, " << times_["dmi/memcpy_64"] / times_[how]
-              << "x the speed of memcpy (" << times_["dmi/memcpy_64"] << " ns)\n";
+        if (ran(how)) {
+          out << "  " << how << ": " << time(how) << " ns, " << time("dmi/memcpy_64") / time(how)
+              << "x the speed of memcpy (" << time("dmi/memcpy_64") << " ns)\n";
         }
       }
     }
-    if (times_.count("commit/toggle_one_of_10k")) {
-      out << "  commit toggling one region of 10k, DMI invalidation included: " << times_["commit/toggle_one_of_10k"]
+    if (ran("commit/toggle_one_of_10k")) {
+      out << "  commit toggling one region of 10k, DMI invalidation included: " << time("commit/toggle_one_of_10k")
           << " us (target < 1000 us)\n";
     }
   }
-
- private:
-  std::map<std::string, double> times_;
 };
 
 }  // namespace
