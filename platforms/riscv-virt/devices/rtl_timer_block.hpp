@@ -15,30 +15,25 @@
 
 #include <systemc>
 #include <tlm>
-#include "Vapb_timer.h"
-#include "Vapb_timer___024root.h"
 #include <tlm_utils/simple_initiator_socket.h>
 #include <tlm_utils/simple_target_socket.h>
+
+#include "Vapb_timer.h"
+#include "Vapb_timer___024root.h"
 #include "tlmmap/adapters.hpp"
 #include "tlmmap/devices/irq_line.hpp"
 
 namespace tlmmap::virt {
 
-// The block, its gated clock and reset, the bridge and the wires between
-// them. Transactions reach the bridge through `socket`, which wakes the clock.
-struct RtlTimerBlock : sc_core::sc_module {
-  static constexpr unsigned kClockHz = 32768;
-  const sc_core::sc_time period{1e9 / kClockHz, sc_core::SC_NS};  // 30.517578 us
-  sc_core::sc_signal<bool> clk{"clk", false};
-  sc_core::sc_signal<bool> rstn{"rstn", false};
+// The verilated timer and its TLM-to-APB bridge, on a clock, a reset and an
+// interrupt line given by the owner (the block below gates its clock; a
+// test can put the same pair on an always-on one).
+struct ApbTimerRtl {
   tlmmap::adapters::Apb4Signals<32, 12> wires;
   tlmmap::adapters::TlmToApb<32, 12> bridge{"bridge"};
   Vapb_timer rtl{"rtl"};
-  tlm_utils::simple_target_socket<RtlTimerBlock, 32> socket{"socket"};
-  tlm_utils::simple_initiator_socket<RtlTimerBlock, 32> to_bridge{"to_bridge"};
 
-  SC_HAS_PROCESS(RtlTimerBlock);
-  RtlTimerBlock(sc_core::sc_module_name name, tlmmap::IrqLine& irq) : sc_core::sc_module(name) {
+  ApbTimerRtl(sc_core::sc_signal_in_if<bool>& clk, sc_core::sc_signal_in_if<bool>& rstn, tlmmap::IrqLine& irq) {
     bridge.clk(clk);
     bridge.rst(rstn);
     bridge.connect(wires);
@@ -46,7 +41,30 @@ struct RtlTimerBlock : sc_core::sc_module {
     rtl.rstn(rstn);
     rtl.irq(irq);
     TLMMAP_BIND_APB4(rtl, , wires);
-    to_bridge.bind(bridge.target_socket);
+  }
+  ApbTimerRtl(const ApbTimerRtl&) = delete;
+  ApbTimerRtl& operator=(const ApbTimerRtl&) = delete;
+  ~ApbTimerRtl() { rtl.final(); }
+
+  // The timer's run bit (CTRL[0], public_flat_rd in the RTL).
+  bool running() const { return (rtl.rootp->apb_timer__DOT__ctrl & 1) != 0; }
+};
+
+// The block, its gated clock and reset, the timer and its bridge.
+// Transactions reach the bridge through `socket`, which wakes the clock.
+struct RtlTimerBlock : sc_core::sc_module {
+  static constexpr unsigned kClockHz = 32768;
+  const sc_core::sc_time period{1e9 / kClockHz, sc_core::SC_NS};  // 30.517578 us
+  sc_core::sc_signal<bool> clk{"clk", false};
+  sc_core::sc_signal<bool> rstn{"rstn", false};
+  ApbTimerRtl timer;
+  tlm_utils::simple_target_socket<RtlTimerBlock, 32> socket{"socket"};
+  tlm_utils::simple_initiator_socket<RtlTimerBlock, 32> to_bridge{"to_bridge"};
+
+  SC_HAS_PROCESS(RtlTimerBlock);
+  RtlTimerBlock(sc_core::sc_module_name name, tlmmap::IrqLine& irq)
+      : sc_core::sc_module(name), timer(clk, rstn, irq) {
+    to_bridge.bind(timer.bridge.target_socket);
     socket.register_b_transport(this, &RtlTimerBlock::b_transport);
     socket.register_nb_transport_fw(this, &RtlTimerBlock::nb_transport_fw);
     socket.register_transport_dbg(this, &RtlTimerBlock::transport_dbg);
@@ -56,12 +74,11 @@ struct RtlTimerBlock : sc_core::sc_module {
     SC_THREAD(clock);
     SC_THREAD(power_on_reset);
   }
-  ~RtlTimerBlock() override { rtl.final(); }
 
   // Something in the block changes at the next edge, or a transaction is
   // on its way to the bridge (which may wait out the initiator's delay first).
   bool needs_clock() const {
-    return in_flight_ != 0 || !rstn.read() || wires.psel.read() || (rtl.rootp->apb_timer__DOT__ctrl & 1) != 0;
+    return in_flight_ != 0 || !rstn.read() || timer.wires.psel.read() || timer.running();
   }
 
   void clock() {
