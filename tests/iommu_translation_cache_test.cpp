@@ -11,6 +11,7 @@
 
 #include "support/iommu_board.hpp"
 #include "support/map_iommu.hpp"
+#include "support/payload.hpp"
 #include "support/tlm_devices.hpp"
 #include "tlmmap/tlmmap.hpp"
 
@@ -295,13 +296,7 @@ struct NbInitiator : sc_core::sc_module {
     socket.register_nb_transport_bw(this, &NbInitiator::nb_transport_bw);
   }
   tlm::tlm_sync_enum begin(uint64_t address, tlm::tlm_phase& phase) {
-    gp.set_command(tlm::TLM_READ_COMMAND);
-    gp.set_address(address);
-    gp.set_data_ptr(reinterpret_cast<unsigned char*>(&data));
-    gp.set_data_length(4);
-    gp.set_streaming_width(4);
-    gp.set_byte_enable_ptr(nullptr);
-    gp.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
+    test::prepare_payload(gp, tlm::TLM_READ_COMMAND, address, &data, 4);
     phase = tlm::BEGIN_REQ;
     sc_core::sc_time delay = sc_core::SC_ZERO_TIME;
     responded = false;

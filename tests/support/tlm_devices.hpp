@@ -12,6 +12,7 @@
 #include <tlm_utils/simple_initiator_socket.h>
 #include <tlm_utils/simple_target_socket.h>
 
+#include "support/payload.hpp"
 #include "tlmmap/tlm/tx_attributes.hpp"
 
 namespace tlmmap::test {
@@ -131,15 +132,7 @@ class RecordingInitiator : public sc_core::sc_module {
  private:
   void prepare(tlm::tlm_command command, uint64_t address, void* data, unsigned length,
                const unsigned char* enables, unsigned enable_length, unsigned streaming) {
-    gp.set_command(command);
-    gp.set_address(address);
-    gp.set_data_ptr(static_cast<unsigned char*>(data));
-    gp.set_data_length(length);
-    gp.set_streaming_width(streaming != 0 ? streaming : length);
-    gp.set_byte_enable_ptr(const_cast<unsigned char*>(enables));
-    gp.set_byte_enable_length(enable_length);
-    gp.set_dmi_allowed(false);
-    gp.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
+    prepare_payload(gp, command, address, data, length, streaming, enables, enable_length);
   }
   void invalidate(sc_dt::uint64 start, sc_dt::uint64 end) { invalidations.emplace_back(start, end); }
 };

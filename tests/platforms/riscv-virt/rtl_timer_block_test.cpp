@@ -17,6 +17,7 @@
 #include <tlm_utils/simple_initiator_socket.h>
 
 #include "devices/rtl_timer_block.hpp"
+#include "support/payload.hpp"
 #include "support/protocol_checker.hpp"
 
 namespace {
@@ -75,7 +76,7 @@ class Port {
 
   uint32_t access(tlm::tlm_command command, uint64_t address, uint32_t value) {
     tlm::tlm_generic_payload gp;
-    prepare(gp, command, address, value);
+    tlmmap::test::prepare_payload(gp, command, address, &value, 4);
     sc_time delay = SC_ZERO_TIME;
     socket_->b_transport(gp, delay);
     wait(delay);
@@ -88,7 +89,7 @@ class Port {
   // TLM_UPDATED answer to BEGIN_RESP.
   uint32_t access_at(tlm::tlm_command command, uint64_t address, uint32_t value, bool end_on_forward) {
     tlm::tlm_generic_payload gp;
-    prepare(gp, command, address, value);
+    tlmmap::test::prepare_payload(gp, command, address, &value, 4);
     end_on_forward_ = end_on_forward;
     tlm::tlm_phase phase = tlm::BEGIN_REQ;
     sc_time delay = SC_ZERO_TIME;
@@ -113,15 +114,6 @@ class Port {
   }
 
  private:
-  static void prepare(tlm::tlm_generic_payload& gp, tlm::tlm_command command, uint64_t address, uint32_t& value) {
-    gp.set_command(command);
-    gp.set_address(address);
-    gp.set_data_ptr(reinterpret_cast<unsigned char*>(&value));
-    gp.set_data_length(4);
-    gp.set_streaming_width(4);
-    gp.set_byte_enable_ptr(nullptr);
-    gp.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
-  }
   uint32_t logged(const tlm::tlm_generic_payload& gp, uint32_t value) {
     log_.push_back({sc_time_stamp(), value, gp.get_response_status()});
     return value;
