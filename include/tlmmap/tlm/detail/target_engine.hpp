@@ -158,9 +158,15 @@ class TargetEngine : private ViewObserver {
     uint8_t dirty_mask = 0;  // the clients a write marks
     bool known = false;      // filled from the model
     uint8_t dbg = 0;         // kDbgMemory/kDbgForward by command bit
-    // kDevice: 1 + the index in device_grants_ of the device's last grant
-    // through this window (0: none yet).
-    uint32_t grant_slot = 0;
+    union {
+      // kDevice: 1 + the index in device_grants_ of the device's last grant
+      // through this window (0: none yet).
+      uint32_t grant_slot = 0;
+      // kReadMemory: bit i: initiator i (< 32) holds the range's grant, as
+      // remembered in grants_. The grant's range is the entry's, so the
+      // entry is reset whenever invalidate() forgets it.
+      uint32_t holders;
+    };
   };
   static_assert(sizeof(Entry) == 64, "one cache line per cached decision");
 
@@ -281,19 +287,17 @@ class TargetEngine : private ViewObserver {
   // does not serve still ask: a device sees every initiator it grants to.
   // (The kept grant is answered here, in a function that saves no
   // register; ask_device() asks.)
+  // A kept grant is in the initiator's remembered answers until withdrawn
+  // (both go together: invalidate() alone forgets answers, and every call of
+  // it drops the kept grants), so giving it again records nothing.
   [[gnu::noinline]] bool grant_device(int id, const Entry& e, tlm::tlm_generic_payload& gp, tlm::tlm_dmi& dmi) {
     if (!TxAttributes::ever_made()) {
       if (const tlm::tlm_dmi* kept = kept_grant(id, e, gp)) {
         dmi = *kept;
-        if (already_granted(id, kept->get_start_address(), kept->get_end_address())) return true;
-        return grant_again(id, kept->get_start_address(), kept->get_end_address());
+        return true;
       }
     }
     return ask_device(id, e, gp, dmi);
-  }
-  [[gnu::noinline]] bool grant_again(int id, uint64_t first, uint64_t last) {
-    remember_new_grant(id, first, last);
-    return true;
   }
   // The device's grant through window `e` kept for initiator `id`, if it
   // serves the request.
@@ -363,7 +367,7 @@ class TargetEngine : private ViewObserver {
   // Straight from the cached decision: the flat range, read-write where the
   // model routes writes to memory too.
   [[gnu::noinline]] bool grant_memory(int id, const Entry& entry, tlm::tlm_dmi& dmi) {
-    const Entry* e = &entry;
+    Entry* e = &const_cast<Entry&>(entry);  // the cache of the range's decision
     dmi.set_dmi_ptr(e->base);
     dmi.set_start_address(e->first);
     dmi.set_end_address(e->first + e->span);
@@ -372,7 +376,11 @@ class TargetEngine : private ViewObserver {
                                                                                  : tlm::tlm_dmi::DMI_ACCESS_READ);
     dmi.set_read_latency(e->read_latency);
     dmi.set_write_latency(e->write_latency);
-    remember_grant(id, e->first, e->first + e->span);
+    const uint32_t holder = static_cast<unsigned>(id) < 32 ? uint32_t(1) << id : 0;
+    if ((e->holders & holder) == 0) {
+      remember_grant(id, e->first, e->first + e->span);
+      e->holders |= holder;
+    }
     return true;
   }
 
