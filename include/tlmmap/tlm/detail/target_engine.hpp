@@ -127,6 +127,7 @@ class TargetEngine : private ViewObserver {
   static constexpr uint8_t kDevice = 16;      // device is the window's device
   static constexpr uint8_t kLogged = 32;      // dirty-memory clients log the range
   static constexpr uint8_t kIommu = 64;       // an IOMMU region: its translation cache may answer
+  static constexpr uint8_t kLatency = 128;    // a device's window adds a latency of its own
 
   // Entry::dbg: the debug paths the entry takes by itself, by command_bit()
   static constexpr uint8_t kDbgMemory = 1;   // * command bit: host memory
@@ -203,7 +204,11 @@ class TargetEngine : private ViewObserver {
   template <bool kSlow>
   [[gnu::noinline]] void forward(const Entry& e, tlm::tlm_generic_payload& gp, sc_core::sc_time& delay,
                                  uint64_t address, unsigned bit) {
-    if (!fits(e, gp, address - e.first) || TxAttributes::ever_made()) {
+    // A plain payload: no byte enables, no streaming, no attributes; any
+    // other takes forward_checked(), which decides on all of them.
+    const unsigned length = gp.get_data_length();
+    if (uint64_t(length) - 1 > e.span - (address - e.first) || gp.get_streaming_width() < length ||
+        gp.get_byte_enable_ptr() != nullptr || gp.get_data_ptr() == nullptr || TxAttributes::ever_made()) {
       return forward_checked<kSlow>(e, gp, delay, address, bit);
     }
     send(e, gp, delay, address, bit);
@@ -221,8 +226,7 @@ class TargetEngine : private ViewObserver {
     gp.set_address(address - e.delta);
     // Windows rarely add latency: then the delay, which the device updates
     // too, is left alone (one read-modify-write less in its chain).
-    const sc_core::sc_time& latency = bit == kReadMemory ? e.read_latency : e.write_latency;
-    if (latency.value() != 0) delay += latency;
+    if ((e.flags & kLatency) != 0) delay += bit == kReadMemory ? e.read_latency : e.write_latency;
     e.device->b_transport(gp, delay);
     gp.set_address(address);
   }
