@@ -175,6 +175,8 @@ class TargetEngine : private ViewObserver {
   // to the slow path (kSlow: the lookup was done, to the model's path).
   // RAM/ROM: a plain payload inside the range (no byte enables, no
   // streaming) is copied, `bit` (read or write) routed to memory.
+  // A CPU-sized access calls nothing (it saves no register); the rest is
+  // copy_long(), which calls the C library.
   template <bool kSlow>
   [[gnu::noinline]] void copy(const Entry& e, tlm::tlm_generic_payload& gp, sc_core::sc_time& delay, uint64_t address,
                               unsigned bit) {
@@ -185,16 +187,37 @@ class TargetEngine : private ViewObserver {
         gp.get_streaming_width() < length || data == nullptr) {
       return kSlow ? b_transport_general(gp, delay, &e) : b_transport_slow(gp, delay);
     }
+    if (!word_sized(length)) return copy_long(e, gp, delay, offset, bit);
+    gp.set_dmi_allowed(true);
+    gp.set_response_status(tlm::TLM_OK_RESPONSE);
     if (bit == kReadMemory) {
-      copy_bytes(data, e.base + offset, length);
+      copy_word(data, e.base + offset, length);
+      delay += e.read_latency;
+      return;
+    }
+    copy_word(e.base + offset, data, length);
+    delay += e.write_latency;
+    if (e.dirty_mask != 0) mark_written(e, offset, length);
+  }
+  [[gnu::noinline]] void copy_long(const Entry& e, tlm::tlm_generic_payload& gp, sc_core::sc_time& delay,
+                                   uint64_t offset, unsigned bit) {
+    const unsigned length = gp.get_data_length();
+    if (bit == kReadMemory) {
+      std::memcpy(gp.get_data_ptr(), e.base + offset, length);
       delay += e.read_latency;
     } else {
-      copy_bytes(e.base + offset, data, length);
-      if (e.dirty_mask != 0) e.dirty->mark(e.delta + offset, length, e.dirty_mask);
+      std::memcpy(e.base + offset, gp.get_data_ptr(), length);
+      if (e.dirty_mask != 0) mark_written(e, offset, length);
       delay += e.write_latency;
     }
     gp.set_dmi_allowed(true);
     gp.set_response_status(tlm::TLM_OK_RESPONSE);
+  }
+  // After the write: a dirty-log client that sees the mark finds the data.
+  // (Returns `length`, so that the fast paths call it last.)
+  [[gnu::noinline]] static unsigned mark_written(const Entry& e, uint64_t offset, unsigned length) {
+    e.dirty->mark(e.delta + offset, length, e.dirty_mask);
+    return length;
   }
   // A payload wholly inside one window of a TLM device: the device sees the
   // payload itself (byte enables, streaming, extensions) with its own
@@ -247,11 +270,22 @@ class TargetEngine : private ViewObserver {
     if (!inside(e, gp, address)) return kSlow ? transport_dbg_general(gp) : transport_dbg_slow(gp);
     const uint64_t offset = address - e.first;
     const unsigned length = gp.get_data_length();
+    if (!word_sized(length)) return copy_dbg_long(e, gp, offset, bit);
     if (bit == kReadMemory) {
-      copy_bytes(gp.get_data_ptr(), e.base + offset, length);
+      copy_word(gp.get_data_ptr(), e.base + offset, length);
+      return length;
+    }
+    copy_word(e.base + offset, gp.get_data_ptr(), length);
+    return e.dirty_mask != 0 ? mark_written(e, offset, length) : length;
+  }
+  [[gnu::noinline]] static unsigned copy_dbg_long(const Entry& e, tlm::tlm_generic_payload& gp, uint64_t offset,
+                                                  unsigned bit) {
+    const unsigned length = gp.get_data_length();
+    if (bit == kReadMemory) {
+      std::memcpy(gp.get_data_ptr(), e.base + offset, length);
     } else {
-      copy_bytes(e.base + offset, gp.get_data_ptr(), length);
-      if (e.dirty_mask != 0) e.dirty->mark(e.delta + offset, length, e.dirty_mask);
+      std::memcpy(e.base + offset, gp.get_data_ptr(), length);
+      if (e.dirty_mask != 0) mark_written(e, offset, length);
     }
     return length;
   }
