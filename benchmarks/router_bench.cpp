@@ -7,6 +7,9 @@
 //
 //   <op>/<pattern>/floor/N      the initiator bound straight to one device (the same device every time)
 //   <op>/<pattern>/textbook/N   a linear-scan router over N devices
+//   <op>/<pattern>/hop/N        the cheapest router there is: one socket hop whose decode is an index
+//                               (address / stride), each device's interfaces resolved once; what
+//                               "the device bound directly plus one socket hop" costs
 //   <op>/<pattern>/tlmmap/N     a tlmmap Bus over N devices
 //   <op>/<pattern>/ram/N        a tlmmap Bus over N RAM regions at the same addresses (the 1.2x reference)
 // op: transport (4-byte b_transport, reads and writes alternating), debug
@@ -148,6 +151,69 @@ struct TextbookRouter : sc_core::sc_module {
   }
 };
 
+// The bound for any router: an interface of its own for the initiator (one
+// virtual call, as tlmmap's target socket), a decode that is an index, the
+// address rebased, the device called through its interfaces resolved once.
+// No checks: it knows every address it is given is inside a device.
+struct HopRouter : sc_core::sc_module,
+                   tlm::tlm_fw_transport_if<>,
+                   tlm::tlm_bw_transport_if<> {
+  tlm::tlm_target_socket<32> target_socket{"target_socket"};
+  std::vector<std::unique_ptr<tlm::tlm_initiator_socket<32>>> initiator_sockets;
+  struct Device {
+    tlm::tlm_blocking_transport_if<>* transport;
+    tlm::tlm_transport_dbg_if<>* debug;
+    tlm::tlm_fw_direct_mem_if<>* dmi;
+  };
+  std::vector<Device> devices;
+
+  HopRouter(sc_core::sc_module_name name, std::vector<std::unique_ptr<Memory>>& memories) : sc_core::sc_module(name) {
+    target_socket.bind(static_cast<tlm::tlm_fw_transport_if<>&>(*this));
+    for (auto& memory : memories) {
+      initiator_sockets.push_back(std::make_unique<tlm::tlm_initiator_socket<32>>(
+          ("to_" + std::to_string(initiator_sockets.size())).c_str()));
+      initiator_sockets.back()->bind(static_cast<tlm::tlm_bw_transport_if<>&>(*this));
+      initiator_sockets.back()->bind(memory->socket);
+    }
+  }
+  void end_of_elaboration() override {
+    for (auto& socket : initiator_sockets) {
+      tlm::tlm_fw_transport_if<>* device = (*socket).operator->();
+      devices.push_back({device, device, device});
+    }
+  }
+  void b_transport(tlm::tlm_generic_payload& gp, sc_time& delay) override {
+    const uint64_t address = gp.get_address();
+    gp.set_address(address % kStride);
+    devices[address / kStride].transport->b_transport(gp, delay);
+    gp.set_address(address);
+  }
+  unsigned transport_dbg(tlm::tlm_generic_payload& gp) override {
+    const uint64_t address = gp.get_address();
+    gp.set_address(address % kStride);
+    const unsigned n = devices[address / kStride].debug->transport_dbg(gp);
+    gp.set_address(address);
+    return n;
+  }
+  bool get_direct_mem_ptr(tlm::tlm_generic_payload& gp, tlm::tlm_dmi& dmi) override {
+    const uint64_t address = gp.get_address();
+    const uint64_t base = address - address % kStride;
+    gp.set_address(address - base);
+    const bool granted = devices[address / kStride].dmi->get_direct_mem_ptr(gp, dmi);
+    gp.set_address(address);
+    dmi.set_start_address(dmi.get_start_address() + base);
+    dmi.set_end_address(dmi.get_end_address() + base);
+    return granted;
+  }
+  tlm::tlm_sync_enum nb_transport_fw(tlm::tlm_generic_payload&, tlm::tlm_phase&, sc_time&) override {
+    return tlm::TLM_COMPLETED;
+  }
+  tlm::tlm_sync_enum nb_transport_bw(tlm::tlm_generic_payload&, tlm::tlm_phase&, sc_time&) override {
+    return tlm::TLM_COMPLETED;
+  }
+  void invalidate_direct_mem_ptr(sc_dt::uint64, sc_dt::uint64) override {}
+};
+
 struct FloorSetup {
   Memory memory;
   Initiator cpu;
@@ -168,6 +234,24 @@ struct TextbookSetup {
       router.initiator_socket.bind(memories.back()->socket);
       router.windows.push_back({static_cast<uint64_t>(i) * kStride, kDeviceSize});
     }
+    cpu.socket.bind(router.target_socket);
+  }
+};
+
+std::vector<std::unique_ptr<Memory>> make_memories(const std::string& prefix, int n) {
+  std::vector<std::unique_ptr<Memory>> memories;
+  for (int i = 0; i < n; ++i) memories.push_back(std::make_unique<Memory>((prefix + std::to_string(i)).c_str()));
+  return memories;
+}
+
+struct HopSetup {
+  std::vector<std::unique_ptr<Memory>> memories;
+  HopRouter router;
+  Initiator cpu;
+  explicit HopSetup(int n)
+      : memories(make_memories("hop" + std::to_string(n) + "_dev", n)),
+        router(("hop" + std::to_string(n)).c_str(), memories),
+        cpu(("hop_cpu" + std::to_string(n)).c_str()) {
     cpu.socket.bind(router.target_socket);
   }
 };
@@ -220,6 +304,7 @@ struct Setups {
   std::map<int, std::unique_ptr<DirectSetup>> direct;
   std::map<int, std::unique_ptr<FloorSetup>> floor;
   std::map<int, std::unique_ptr<TextbookSetup>> textbook;
+  std::map<int, std::unique_ptr<HopSetup>> hop;
   std::map<int, std::unique_ptr<TlmmapSetup>> tlmmap;
   std::map<int, std::unique_ptr<RamSetup>> ram;
 };
@@ -230,7 +315,7 @@ Setups& setups() {
 }
 
 enum class Op { transport, debug, dmi };
-enum class Via { floor, direct, textbook, tlmmap, ram };
+enum class Via { floor, direct, textbook, hop, tlmmap, ram };
 
 Initiator& initiator_of(Via via, int n) {
   Setups& s = setups();
@@ -238,6 +323,7 @@ Initiator& initiator_of(Via via, int n) {
     case Via::floor: return s.floor.at(n)->cpu;
     case Via::direct: return *s.direct.at(n)->ports.front();
     case Via::textbook: return s.textbook.at(n)->cpu;
+    case Via::hop: return s.hop.at(n)->cpu;
     case Via::tlmmap: return s.tlmmap.at(n)->cpu;
     default: return s.ram.at(n)->cpu;
   }
@@ -298,6 +384,7 @@ const char* name_of(Via via) {
     case Via::floor: return "floor";
     case Via::direct: return "direct";
     case Via::textbook: return "textbook";
+    case Via::hop: return "hop";
     case Via::tlmmap: return "tlmmap";
     default: return "ram";
   }
@@ -307,7 +394,7 @@ void register_all() {
   for (Op op : {Op::transport, Op::debug, Op::dmi}) {
     for (bool random : {false, true}) {
       for (int n : kCounts) {
-        for (Via via : {Via::floor, Via::direct, Via::textbook, Via::tlmmap, Via::ram}) {
+        for (Via via : {Via::floor, Via::direct, Via::textbook, Via::hop, Via::tlmmap, Via::ram}) {
           if (via == Via::floor && n != 1) continue;  // one device
           if (via == Via::direct && !random) continue;
           const std::string name = std::string(name_of(op)) + "/" + (random ? "random" : "repeat") + "/" +
@@ -326,6 +413,7 @@ void elaborate() {
   for (int n : kCounts) {
     s.direct[n] = std::make_unique<DirectSetup>(n);
     s.textbook[n] = std::make_unique<TextbookSetup>(n);
+    s.hop[n] = std::make_unique<HopSetup>(n);
     s.tlmmap[n] = std::make_unique<TlmmapSetup>(n);
     s.ram[n] = std::make_unique<RamSetup>(n);
   }
@@ -358,11 +446,12 @@ class RatioReporter : public benchmark::ConsoleReporter {
           auto t = [&](const std::string& name) { return times_.count(name) ? times_[name] : 0.0; };
           const std::string size = std::to_string(n);
           const double f = t(prefix + "floor/1"), tb = t(prefix + "textbook/" + size), tm = t(prefix + "tlmmap/" + size),
+                       hop = t(prefix + "hop/" + size),
                        ram = t(prefix + "ram/" + size), direct = t(prefix + "direct/" + size);
           if (tm == 0) continue;
           out << "  " << prefix << n << ": floor " << f << (direct > 0 ? ", direct " + std::to_string(direct) : "")
-              << ", textbook " << tb << ", tlmmap " << tm << " (x" << tm / f << " floor, x" << tm / tb
-              << " textbook), RAM map " << ram;
+              << ", textbook " << tb << ", one hop " << hop << ", tlmmap " << tm << " (x" << tm / f << " floor, x"
+              << tm / tb << " textbook, x" << tm / hop << " one hop), RAM map " << ram;
           if (direct > 0) out << " (devices: tlmmap - direct = " << tm - direct << " vs RAM map x1.2 = " << 1.2 * ram << ")";
           out << "\n";
         }

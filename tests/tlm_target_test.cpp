@@ -401,6 +401,61 @@ TEST(TlmTarget, ADeviceGrantIsKeptForItsInitiatorUntilWithdrawn) {
   EXPECT_EQ(dmi.get_start_address(), 0x50000000u);
 }
 
+// The target remembers which initiators hold a RAM range's grant so that
+// giving it again costs no bookkeeping; what it remembers must follow every
+// withdrawal, or a grant taken again is never withdrawn.
+TEST(TlmTarget, AGrantGivenAgainIsWithdrawnAgain) {
+  Bus<64> bus{"bus"};
+  RamRegion ram("ram", 0x1000);
+  RamRegion other("other", 0x1000);
+  MemoryDevice<64> dev{"dev", 0x1000};
+  bus.map(0x0, ram);
+  bus.map(0x10000, other);
+  bus.bind(dev.socket, 0x40000000, 0x1000);
+  // More initiators than the target keeps a bit for (32).
+  std::vector<std::unique_ptr<RecordingInitiator<64>>> cpus;
+  for (int i = 0; i < 40; ++i) {
+    cpus.push_back(std::make_unique<RecordingInitiator<64>>(("cpu" + std::to_string(i)).c_str()));
+    cpus.back()->socket.bind(bus.target_socket);
+  }
+  sc_core::sc_start(kZero);
+  tlm::tlm_dmi dmi;
+  auto grab_all = [&](uint64_t address) {
+    for (auto& cpu : cpus) {
+      ASSERT_TRUE(cpu->dmi(address, dmi));
+      ASSERT_TRUE(cpu->dmi(address, dmi));  // given again
+      cpu->invalidations.clear();
+    }
+  };
+  auto told = [&](std::size_t i) { return cpus[i]->invalidations; };
+  grab_all(0x0);
+  other.set_enabled(false);  // a change elsewhere: nobody holds a grant there
+  for (std::size_t i = 0; i < cpus.size(); ++i) EXPECT_TRUE(told(i).empty()) << "cpu" << i;
+  grab_all(0x0);
+  dev.invalidate(0x0, 0xfff);  // a device's invalidation goes to everyone
+  grab_all(0x0);
+  ram.invalidate_direct_access(0x10, 0x10);  // the RAM's own: its holders are told and forgotten
+  for (std::size_t i = 0; i < cpus.size(); ++i) EXPECT_THAT(told(i), ElementsAre(Pair(0x10u, 0x10u))) << "cpu" << i;
+  grab_all(0x0);
+  ram.set_address(0x2000);
+  for (std::size_t i = 0; i < cpus.size(); ++i) EXPECT_THAT(told(i), ElementsAre(Pair(0x0u, 0xfffu))) << "cpu" << i;
+  grab_all(0x2000);
+  ram.set_readonly(true);
+  for (std::size_t i = 0; i < cpus.size(); ++i) EXPECT_THAT(told(i), ElementsAre(Pair(0x2000u, 0x2fffu))) << "cpu" << i;
+  // Withdrawn, then taken again by one initiator only: only it is told next time.
+  ASSERT_TRUE(cpus[3]->dmi(0x2000, dmi));
+  ASSERT_TRUE(cpus[35]->dmi(0x2000, dmi));
+  for (auto& cpu : cpus) cpu->invalidations.clear();
+  ram.set_address(0x4000);
+  for (std::size_t i = 0; i < cpus.size(); ++i) {
+    if (i == 3 || i == 35) {
+      EXPECT_THAT(told(i), ElementsAre(Pair(0x2000u, 0x2fffu))) << "cpu" << i;
+    } else {
+      EXPECT_TRUE(told(i).empty()) << "cpu" << i;
+    }
+  }
+}
+
 TEST(TlmTarget, DmiInitiatorNeverUsesAStalePointer) {
   DmiInitiator<64> cpu("cpu2");  // declared first: outlives the map it is told about
   Platform p;

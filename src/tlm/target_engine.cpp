@@ -103,6 +103,7 @@ void TargetEngine::fill(std::size_t i) {
     e.flags |= kDevice;
     if (read.kind == RouteKind::device) e.flags |= kDeviceRead;
     if (write.kind == RouteKind::device) e.flags |= kDeviceWrite;
+    if (e.read_latency.value() != 0 || e.write_latency.value() != 0) e.flags |= kLatency;
   }
   // Debug accesses: host memory both ways where reads are (writes only where
   // no dirty log misses them), else the window's device both ways.

@@ -127,6 +127,7 @@ class TargetEngine : private ViewObserver {
   static constexpr uint8_t kDevice = 16;      // device is the window's device
   static constexpr uint8_t kLogged = 32;      // dirty-memory clients log the range
   static constexpr uint8_t kIommu = 64;       // an IOMMU region: its translation cache may answer
+  static constexpr uint8_t kLatency = 128;    // a device's window adds a latency of its own
 
   // Entry::dbg: the debug paths the entry takes by itself, by command_bit()
   static constexpr uint8_t kDbgMemory = 1;   // * command bit: host memory
@@ -158,9 +159,15 @@ class TargetEngine : private ViewObserver {
     uint8_t dirty_mask = 0;  // the clients a write marks
     bool known = false;      // filled from the model
     uint8_t dbg = 0;         // kDbgMemory/kDbgForward by command bit
-    // kDevice: 1 + the index in device_grants_ of the device's last grant
-    // through this window (0: none yet).
-    uint32_t grant_slot = 0;
+    union {
+      // kDevice: 1 + the index in device_grants_ of the device's last grant
+      // through this window (0: none yet).
+      uint32_t grant_slot = 0;
+      // kReadMemory: bit i: initiator i (< 32) holds the range's grant, as
+      // remembered in grants_. The grant's range is the entry's, so the
+      // entry is reset whenever invalidate() forgets it.
+      uint32_t holders;
+    };
   };
   static_assert(sizeof(Entry) == 64, "one cache line per cached decision");
 
@@ -168,6 +175,8 @@ class TargetEngine : private ViewObserver {
   // to the slow path (kSlow: the lookup was done, to the model's path).
   // RAM/ROM: a plain payload inside the range (no byte enables, no
   // streaming) is copied, `bit` (read or write) routed to memory.
+  // A CPU-sized access calls nothing (it saves no register); the rest is
+  // copy_long(), which calls the C library.
   template <bool kSlow>
   [[gnu::noinline]] void copy(const Entry& e, tlm::tlm_generic_payload& gp, sc_core::sc_time& delay, uint64_t address,
                               unsigned bit) {
@@ -178,16 +187,37 @@ class TargetEngine : private ViewObserver {
         gp.get_streaming_width() < length || data == nullptr) {
       return kSlow ? b_transport_general(gp, delay, &e) : b_transport_slow(gp, delay);
     }
+    if (!word_sized(length)) return copy_long(e, gp, delay, offset, bit);
+    gp.set_dmi_allowed(true);
+    gp.set_response_status(tlm::TLM_OK_RESPONSE);
     if (bit == kReadMemory) {
-      copy_bytes(data, e.base + offset, length);
+      copy_word(data, e.base + offset, length);
+      delay += e.read_latency;
+      return;
+    }
+    copy_word(e.base + offset, data, length);
+    delay += e.write_latency;
+    if (e.dirty_mask != 0) mark_written(e, offset, length);
+  }
+  [[gnu::noinline]] void copy_long(const Entry& e, tlm::tlm_generic_payload& gp, sc_core::sc_time& delay,
+                                   uint64_t offset, unsigned bit) {
+    const unsigned length = gp.get_data_length();
+    if (bit == kReadMemory) {
+      std::memcpy(gp.get_data_ptr(), e.base + offset, length);
       delay += e.read_latency;
     } else {
-      copy_bytes(e.base + offset, data, length);
-      if (e.dirty_mask != 0) e.dirty->mark(e.delta + offset, length, e.dirty_mask);
+      std::memcpy(e.base + offset, gp.get_data_ptr(), length);
+      if (e.dirty_mask != 0) mark_written(e, offset, length);
       delay += e.write_latency;
     }
     gp.set_dmi_allowed(true);
     gp.set_response_status(tlm::TLM_OK_RESPONSE);
+  }
+  // After the write: a dirty-log client that sees the mark finds the data.
+  // (Returns `length`, so that the fast paths call it last.)
+  [[gnu::noinline]] static unsigned mark_written(const Entry& e, uint64_t offset, unsigned length) {
+    e.dirty->mark(e.delta + offset, length, e.dirty_mask);
+    return length;
   }
   // A payload wholly inside one window of a TLM device: the device sees the
   // payload itself (byte enables, streaming, extensions) with its own
@@ -197,7 +227,11 @@ class TargetEngine : private ViewObserver {
   template <bool kSlow>
   [[gnu::noinline]] void forward(const Entry& e, tlm::tlm_generic_payload& gp, sc_core::sc_time& delay,
                                  uint64_t address, unsigned bit) {
-    if (!fits(e, gp, address - e.first) || TxAttributes::ever_made()) {
+    // A plain payload: no byte enables, no streaming, no attributes; any
+    // other takes forward_checked(), which decides on all of them.
+    const unsigned length = gp.get_data_length();
+    if (uint64_t(length) - 1 > e.span - (address - e.first) || gp.get_streaming_width() < length ||
+        gp.get_byte_enable_ptr() != nullptr || gp.get_data_ptr() == nullptr || TxAttributes::ever_made()) {
       return forward_checked<kSlow>(e, gp, delay, address, bit);
     }
     send(e, gp, delay, address, bit);
@@ -215,8 +249,7 @@ class TargetEngine : private ViewObserver {
     gp.set_address(address - e.delta);
     // Windows rarely add latency: then the delay, which the device updates
     // too, is left alone (one read-modify-write less in its chain).
-    const sc_core::sc_time& latency = bit == kReadMemory ? e.read_latency : e.write_latency;
-    if (latency.value() != 0) delay += latency;
+    if ((e.flags & kLatency) != 0) delay += bit == kReadMemory ? e.read_latency : e.write_latency;
     e.device->b_transport(gp, delay);
     gp.set_address(address);
   }
@@ -237,11 +270,22 @@ class TargetEngine : private ViewObserver {
     if (!inside(e, gp, address)) return kSlow ? transport_dbg_general(gp) : transport_dbg_slow(gp);
     const uint64_t offset = address - e.first;
     const unsigned length = gp.get_data_length();
+    if (!word_sized(length)) return copy_dbg_long(e, gp, offset, bit);
     if (bit == kReadMemory) {
-      copy_bytes(gp.get_data_ptr(), e.base + offset, length);
+      copy_word(gp.get_data_ptr(), e.base + offset, length);
+      return length;
+    }
+    copy_word(e.base + offset, gp.get_data_ptr(), length);
+    return e.dirty_mask != 0 ? mark_written(e, offset, length) : length;
+  }
+  [[gnu::noinline]] static unsigned copy_dbg_long(const Entry& e, tlm::tlm_generic_payload& gp, uint64_t offset,
+                                                  unsigned bit) {
+    const unsigned length = gp.get_data_length();
+    if (bit == kReadMemory) {
+      std::memcpy(gp.get_data_ptr(), e.base + offset, length);
     } else {
-      copy_bytes(e.base + offset, gp.get_data_ptr(), length);
-      if (e.dirty_mask != 0) e.dirty->mark(e.delta + offset, length, e.dirty_mask);
+      std::memcpy(e.base + offset, gp.get_data_ptr(), length);
+      if (e.dirty_mask != 0) mark_written(e, offset, length);
     }
     return length;
   }
@@ -281,19 +325,17 @@ class TargetEngine : private ViewObserver {
   // does not serve still ask: a device sees every initiator it grants to.
   // (The kept grant is answered here, in a function that saves no
   // register; ask_device() asks.)
+  // A kept grant is in the initiator's remembered answers until withdrawn
+  // (both go together: invalidate() alone forgets answers, and every call of
+  // it drops the kept grants), so giving it again records nothing.
   [[gnu::noinline]] bool grant_device(int id, const Entry& e, tlm::tlm_generic_payload& gp, tlm::tlm_dmi& dmi) {
     if (!TxAttributes::ever_made()) {
       if (const tlm::tlm_dmi* kept = kept_grant(id, e, gp)) {
         dmi = *kept;
-        if (already_granted(id, kept->get_start_address(), kept->get_end_address())) return true;
-        return grant_again(id, kept->get_start_address(), kept->get_end_address());
+        return true;
       }
     }
     return ask_device(id, e, gp, dmi);
-  }
-  [[gnu::noinline]] bool grant_again(int id, uint64_t first, uint64_t last) {
-    remember_new_grant(id, first, last);
-    return true;
   }
   // The device's grant through window `e` kept for initiator `id`, if it
   // serves the request.
@@ -363,7 +405,7 @@ class TargetEngine : private ViewObserver {
   // Straight from the cached decision: the flat range, read-write where the
   // model routes writes to memory too.
   [[gnu::noinline]] bool grant_memory(int id, const Entry& entry, tlm::tlm_dmi& dmi) {
-    const Entry* e = &entry;
+    Entry* e = &const_cast<Entry&>(entry);  // the cache of the range's decision
     dmi.set_dmi_ptr(e->base);
     dmi.set_start_address(e->first);
     dmi.set_end_address(e->first + e->span);
@@ -372,7 +414,11 @@ class TargetEngine : private ViewObserver {
                                                                                  : tlm::tlm_dmi::DMI_ACCESS_READ);
     dmi.set_read_latency(e->read_latency);
     dmi.set_write_latency(e->write_latency);
-    remember_grant(id, e->first, e->first + e->span);
+    const uint32_t holder = static_cast<unsigned>(id) < 32 ? uint32_t(1) << id : 0;
+    if ((e->holders & holder) == 0) {
+      remember_grant(id, e->first, e->first + e->span);
+      e->holders |= holder;
+    }
     return true;
   }
 
