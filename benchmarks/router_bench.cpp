@@ -31,6 +31,7 @@
 #include <tlm_utils/simple_initiator_socket.h>
 #include <tlm_utils/simple_target_socket.h>
 
+#include "median_times.hpp"
 #include "tlmmap/tlmmap.hpp"
 
 namespace {
@@ -420,34 +421,23 @@ void elaborate() {
   sc_core::sc_start(sc_core::SC_ZERO_TIME);  // the end of elaboration: sockets bound
 }
 
-// After the table: each setup over the floor and the textbook router, and
-// tlmmap's devices over its own RAM map, from the medians.
-class RatioReporter : public benchmark::ConsoleReporter {
+// After the table: each setup over the floor, the textbook router and the
+// one-hop bound, and tlmmap's devices over its own RAM map, from the medians.
+class RatioReporter : public tlmmap::bench::MedianTimes {
  public:
-  void ReportRuns(const std::vector<Run>& runs) override {
-    for (const Run& r : runs) {
-      const bool aggregate = r.run_type == Run::RT_Aggregate;
-      if (aggregate ? r.aggregate_name != "median" : r.iterations == 0) continue;
-      if (!aggregate && r.repetitions > 1) continue;
-      times_[r.run_name.function_name] = r.GetAdjustedCPUTime();
-    }
-    ConsoleReporter::ReportRuns(runs);
-  }
-
   void Finalize() override {
-    ConsoleReporter::Finalize();
+    MedianTimes::Finalize();
     auto& out = GetOutputStream();
     out << "\nsummary (CPU time per operation, ns; floor: one device bound straight; direct: the right device "
-           "called straight, the devices' own cost; x: tlmmap over the floor, over the textbook router)\n";
+           "called straight, the devices' own cost; x: tlmmap over the floor, the textbook router, the one hop)\n";
     for (Op op : {Op::transport, Op::debug, Op::dmi}) {
       for (const char* pattern : {"repeat", "random"}) {
         for (int n : kCounts) {
           const std::string prefix = std::string(name_of(op)) + "/" + pattern + "/";
-          auto t = [&](const std::string& name) { return times_.count(name) ? times_[name] : 0.0; };
           const std::string size = std::to_string(n);
-          const double f = t(prefix + "floor/1"), tb = t(prefix + "textbook/" + size), tm = t(prefix + "tlmmap/" + size),
-                       hop = t(prefix + "hop/" + size),
-                       ram = t(prefix + "ram/" + size), direct = t(prefix + "direct/" + size);
+          const double f = time(prefix + "floor/1"), tb = time(prefix + "textbook/" + size),
+                       tm = time(prefix + "tlmmap/" + size), hop = time(prefix + "hop/" + size),
+                       ram = time(prefix + "ram/" + size), direct = time(prefix + "direct/" + size);
           if (tm == 0) continue;
           out << "  " << prefix << n << ": floor " << f << (direct > 0 ? ", direct " + std::to_string(direct) : "")
               << ", textbook " << tb << ", one hop " << hop << ", tlmmap " << tm << " (x" << tm / f << " floor, x"
@@ -458,9 +448,6 @@ class RatioReporter : public benchmark::ConsoleReporter {
       }
     }
   }
-
- private:
-  std::map<std::string, double> times_;
 };
 
 }  // namespace
