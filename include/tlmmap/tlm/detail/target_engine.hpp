@@ -201,15 +201,8 @@ class TargetEngine : private ViewObserver {
   }
   [[gnu::noinline]] void copy_long(const Entry& e, tlm::tlm_generic_payload& gp, sc_core::sc_time& delay,
                                    uint64_t offset, unsigned bit) {
-    const unsigned length = gp.get_data_length();
-    if (bit == kReadMemory) {
-      std::memcpy(gp.get_data_ptr(), e.base + offset, length);
-      delay += e.read_latency;
-    } else {
-      std::memcpy(e.base + offset, gp.get_data_ptr(), length);
-      if (e.dirty_mask != 0) mark_written(e, offset, length);
-      delay += e.write_latency;
-    }
+    copy_any_length(e, gp, offset, bit);
+    delay += bit == kReadMemory ? e.read_latency : e.write_latency;
     gp.set_dmi_allowed(true);
     gp.set_response_status(tlm::TLM_OK_RESPONSE);
   }
@@ -270,7 +263,7 @@ class TargetEngine : private ViewObserver {
     if (!inside(e, gp, address)) return kSlow ? transport_dbg_general(gp) : transport_dbg_slow(gp);
     const uint64_t offset = address - e.first;
     const unsigned length = gp.get_data_length();
-    if (!word_sized(length)) return copy_dbg_long(e, gp, offset, bit);
+    if (!word_sized(length)) return copy_any_length(e, gp, offset, bit);
     if (bit == kReadMemory) {
       copy_word(gp.get_data_ptr(), e.base + offset, length);
       return length;
@@ -278,8 +271,10 @@ class TargetEngine : private ViewObserver {
     copy_word(e.base + offset, gp.get_data_ptr(), length);
     return e.dirty_mask != 0 ? mark_written(e, offset, length) : length;
   }
-  [[gnu::noinline]] static unsigned copy_dbg_long(const Entry& e, tlm::tlm_generic_payload& gp, uint64_t offset,
-                                                  unsigned bit) {
+  // The data of a plain payload of any length, both ways, the write marked
+  // where it is logged (copy_long() and debug accesses).
+  [[gnu::noinline]] static unsigned copy_any_length(const Entry& e, tlm::tlm_generic_payload& gp, uint64_t offset,
+                                                    unsigned bit) {
     const unsigned length = gp.get_data_length();
     if (bit == kReadMemory) {
       std::memcpy(gp.get_data_ptr(), e.base + offset, length);
