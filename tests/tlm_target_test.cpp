@@ -86,6 +86,31 @@ TEST(TlmTarget, ResponseStatusPerKind) {
   EXPECT_EQ(p.cpu.transport(tlm::TLM_READ_COMMAND, 0x300, buf, 4), tlm::TLM_OK_RESPONSE);
 }
 
+// The engine caches each page's decision: a change must reach every page
+// cached, however many, here more than the cache has slots (16384).
+TEST(TlmTarget, AChangeReachesEveryCachedPage) {
+  Platform p;
+  constexpr uint64_t kPages = 20000;
+  MmioOps ops;
+  ops.read = [](uint64_t offset, unsigned) { return (offset >> 12) ^ 0x5a; };
+  MmioRegion regs("regs", kPages << 12, ops);
+  RamRegion low("low", 0x1000);
+  p.system.add_subregion(0x10000000, regs);
+  p.elaborate();
+  const auto read_every_page = [&] {
+    uint64_t wrong = 0;
+    for (uint64_t page = 0; page < kPages; ++page) {
+      uint32_t value = 0;
+      const auto status = p.cpu.transport(tlm::TLM_READ_COMMAND, 0x10000000 + (page << 12), &value, 4);
+      if (status != tlm::TLM_OK_RESPONSE || value != (page ^ 0x5a)) ++wrong;
+    }
+    return wrong;
+  };
+  ASSERT_EQ(read_every_page(), 0u);
+  p.system.add_subregion(0x0, low);  // every range of the view moves up by one
+  EXPECT_EQ(read_every_page(), 0u);
+}
+
 TEST(TlmTarget, ByteEnablesAndStreamingWidth) {
   Platform p;
   RamRegion ram("ram", 0x100);

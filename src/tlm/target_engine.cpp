@@ -30,13 +30,11 @@ class WorkerSource final : public ResponseSource {
 
 }  // namespace
 
-const TargetEngine::Entry TargetEngine::kNothing{};
-
 TargetEngine::TargetEngine(AddressSpace& space, InitiatorPorts& initiators)
     : space_(&space),
       space_name_(space.name()),
       initiators_(initiators),
-      page_cache_(new const Entry*[std::size_t(1) << kPageCacheBits]),
+      page_cache_(new Entry[kPageCacheSlots]),
       worker_source_(std::make_unique<WorkerSource>()),
       deferred_(this, &TargetEngine::on_deferred) {
   report_through_systemc();
@@ -56,9 +54,28 @@ void TargetEngine::rebind(std::shared_ptr<const FlatView> view) {
   view_ = std::move(view);
   entries_.assign(view_->ranges().size(), Entry{});
   dmi_devices_.assign(view_->ranges().size(), nullptr);
+  dirty_logs_.assign(view_->ranges().size(), nullptr);
   device_grants_.clear();
+  ++withdrawals_;
   iommu_pages_.clear();
-  std::fill(page_cache_.get(), page_cache_.get() + (std::size_t(1) << kPageCacheBits), &kNothing);
+  empty_page_cache();
+}
+
+void TargetEngine::cache_in_slot(std::size_t s, const Entry& e) {
+  // A slot taken over and over (pages that share it) is listed again each
+  // time: past one listing per slot, emptying them all costs no more.
+  if (filled_slots_.size() == kPageCacheSlots) empty_page_cache();
+  page_cache_[s] = e;
+  filled_slots_.push_back(static_cast<uint32_t>(s));
+}
+
+void TargetEngine::empty_page_cache() {
+  if (filled_slots_.size() == kPageCacheSlots) {
+    std::fill(page_cache_.get(), page_cache_.get() + kPageCacheSlots, Entry{});
+  } else {
+    for (const uint32_t s : filled_slots_) page_cache_[s] = Entry{};
+  }
+  filled_slots_.clear();
 }
 
 const TargetEngine::Entry* TargetEngine::lookup(uint64_t address) {
@@ -73,6 +90,7 @@ void TargetEngine::fill(std::size_t i) {
   const FlatRange& fr = view_->ranges()[i];
   Entry& e = entries_[i];
   e.known = true;
+  e.index = static_cast<uint32_t>(i);
   e.first = fr.first;
   e.span = fr.last - fr.first;
   const Route read = fr.route(false);
@@ -87,7 +105,7 @@ void TargetEngine::fill(std::size_t i) {
     if (write.kind == RouteKind::memory && write.host == read.host) {
       e.flags |= kWriteMemory;
       if (write.dirty_mask != 0) {
-        e.dirty = write.dirty;
+        dirty_logs_[i] = write.dirty;
         e.dirty_mask = write.dirty_mask;
         e.delta = write.region_offset;
       }
@@ -111,7 +129,9 @@ void TargetEngine::fill(std::size_t i) {
     e.dbg = kDbgMemory * command_bit(tlm::TLM_READ_COMMAND);
     if ((e.flags & kLogged) == 0 || (e.flags & kWriteMemory) != 0) e.dbg |= kDbgMemory * command_bit(tlm::TLM_WRITE_COMMAND);
   } else if ((e.flags & kDevice) != 0) {
-    e.dbg_device = device;
+    // (Two bases of one object: far less than 2 GiB apart.)
+    e.dbg_offset = static_cast<int32_t>(reinterpret_cast<char*>(static_cast<tlm::tlm_transport_dbg_if<>*>(device)) -
+                                        reinterpret_cast<char*>(e.device));
     e.dbg = kDbgForward * (command_bit(tlm::TLM_READ_COMMAND) | command_bit(tlm::TLM_WRITE_COMMAND));
   }
 }
@@ -295,11 +315,20 @@ void TargetEngine::direct_access_invalidated(const AddressSpace&, uint64_t first
   // it, and no grant kept from any device is given again. Decisions cached
   // there are asked again (the device may be gone: its region was destroyed
   // inside a transaction).
-  for (Entry& e : entries_) {
-    e.grant_slot = 0;
-    if (e.known && e.first <= last && (first <= e.first || first - e.first <= e.span)) e = Entry{};
-  }
+  const auto meets = [&](const Entry& e) {
+    return e.known && e.first <= last && (first <= e.first || first - e.first <= e.span);
+  };
+  const auto forget = [&](Entry& e) {
+    if (meets(e)) {
+      e = Entry{};
+    } else {
+      e.grant_mark = 0;
+    }
+  };
+  for (Entry& e : entries_) forget(e);
+  for (const uint32_t s : filled_slots_) forget(page_cache_[s]);
   device_grants_.clear();
+  ++withdrawals_;
   invalidate(first, last, true);
 }
 

@@ -69,7 +69,7 @@ class TargetEngine : private ViewObserver {
   // loads and one call into the device; everything else is out of line.
   void b_transport(int /*id*/, tlm::tlm_generic_payload& gp, sc_core::sc_time& delay) {
     const uint64_t address = gp.get_address();
-    const Entry& e = *page_cache_[page_slot(address)];
+    const Entry& e = page_cache_[page_slot(address)];
     // The sentinel in empty slots has no decision in it (no flags). Each
     // path is a function of its own, reached by a jump: none pays for the
     // registers of the others.
@@ -87,7 +87,7 @@ class TargetEngine : private ViewObserver {
 
   unsigned transport_dbg(int /*id*/, tlm::tlm_generic_payload& gp) {
     const uint64_t address = gp.get_address();
-    const Entry& e = *page_cache_[page_slot(address)];
+    const Entry& e = page_cache_[page_slot(address)];
     if (address - e.first <= e.span) {
       const unsigned bit = command_bit(gp.get_command());
       if ((e.dbg & bit * kDbgForward) != 0) return forward_dbg<false>(e, gp, address);
@@ -98,7 +98,7 @@ class TargetEngine : private ViewObserver {
 
   bool get_direct_mem_ptr(int id, tlm::tlm_generic_payload& gp, tlm::tlm_dmi& dmi) {
     const uint64_t address = gp.get_address();
-    const Entry& e = *page_cache_[page_slot(address)];
+    const Entry& e = page_cache_[page_slot(address)];
     if (address - e.first <= e.span) {
       if ((e.flags & kReadMemory) != 0) return grant_memory(id, e, dmi);
       if ((e.flags & kDevice) != 0) return grant_device(id, e, gp, dmi);
@@ -139,17 +139,26 @@ class TargetEngine : private ViewObserver {
 
   // The model's decision for one flat range, in one cache line, with the
   // device's interfaces resolved once (no virtual-base step per call).
+  // The page cache holds copies of it, so that an access loads one line
+  // that depends on nothing but its address.
   struct alignas(64) Entry {
     uint64_t first = ~uint64_t(0);  // the range is [first, first + span]
     uint64_t span = 0;
     union {
       uint8_t* base = nullptr;  // host memory of `first` (memory routes)
-      tlm::tlm_transport_dbg_if<tlm::tlm_generic_payload>* dbg_device;  // kDbgForward
+      tlm::tlm_blocking_transport_if<tlm::tlm_generic_payload>* device;  // kDevice
     };
-    union {
-      tlm::tlm_blocking_transport_if<tlm::tlm_generic_payload>* device = nullptr;  // kDevice
-      DirtyBitmaps* dirty;  // memory routes whose writes are logged (dirty_mask)
-    };
+    // kDbgForward: the device's debug interface is this many bytes from
+    // `device` (another base of the same object).
+    int32_t dbg_offset = 0;
+    // What DMI grants left here, in this copy (a copy that lacks a mark
+    // only records again what another has):
+    // - kDevice: 1 + the index in device_grants_ of the device's last grant
+    //   through the window (0: none yet);
+    // - kReadMemory: bit i: initiator i (< 32) holds the range's grant, as
+    //   remembered in grants_. The grant's range is the entry's, so every
+    //   mark is cleared whenever invalidate() forgets it.
+    uint32_t grant_mark = 0;
     // kDevice: the device's address is address - delta; logged memory: the
     // region offset of `first`.
     uint64_t delta = 0;
@@ -159,15 +168,12 @@ class TargetEngine : private ViewObserver {
     uint8_t dirty_mask = 0;  // the clients a write marks
     bool known = false;      // filled from the model
     uint8_t dbg = 0;         // kDbgMemory/kDbgForward by command bit
-    union {
-      // kDevice: 1 + the index in device_grants_ of the device's last grant
-      // through this window (0: none yet).
-      uint32_t grant_slot = 0;
-      // kReadMemory: bit i: initiator i (< 32) holds the range's grant, as
-      // remembered in grants_. The grant's range is the entry's, so the
-      // entry is reset whenever invalidate() forgets it.
-      uint32_t holders;
-    };
+    uint32_t index = 0;      // in entries_ and in view_'s ranges (when known)
+
+    tlm::tlm_transport_dbg_if<tlm::tlm_generic_payload>* dbg_device() const {
+      return reinterpret_cast<tlm::tlm_transport_dbg_if<tlm::tlm_generic_payload>*>(
+          reinterpret_cast<char*>(device) + dbg_offset);
+    }
   };
   static_assert(sizeof(Entry) == 64, "one cache line per cached decision");
 
@@ -208,8 +214,8 @@ class TargetEngine : private ViewObserver {
   }
   // After the write: a dirty-log client that sees the mark finds the data.
   // (Returns `length`, so that the fast paths call it last.)
-  [[gnu::noinline]] static unsigned mark_written(const Entry& e, uint64_t offset, unsigned length) {
-    e.dirty->mark(e.delta + offset, length, e.dirty_mask);
+  [[gnu::noinline]] unsigned mark_written(const Entry& e, uint64_t offset, unsigned length) {
+    dirty_logs_[e.index]->mark(e.delta + offset, length, e.dirty_mask);
     return length;
   }
   // A payload wholly inside one window of a TLM device: the device sees the
@@ -252,7 +258,7 @@ class TargetEngine : private ViewObserver {
   [[gnu::noinline]] unsigned forward_dbg(const Entry& e, tlm::tlm_generic_payload& gp, uint64_t address) {
     if (!inside(e, gp, address)) return kSlow ? transport_dbg_general(gp) : transport_dbg_slow(gp);
     gp.set_address(address - e.delta);
-    const unsigned moved = e.dbg_device->transport_dbg(gp);
+    const unsigned moved = e.dbg_device()->transport_dbg(gp);
     gp.set_address(address);
     return moved;
   }
@@ -273,7 +279,7 @@ class TargetEngine : private ViewObserver {
   }
   // The data of a plain payload of any length, both ways, the write marked
   // where it is logged (copy_long() and debug accesses).
-  [[gnu::noinline]] static unsigned copy_any_length(const Entry& e, tlm::tlm_generic_payload& gp, uint64_t offset,
+  [[gnu::noinline]] unsigned copy_any_length(const Entry& e, tlm::tlm_generic_payload& gp, uint64_t offset,
                                                     unsigned bit) {
     const unsigned length = gp.get_data_length();
     if (bit == kReadMemory) {
@@ -335,9 +341,10 @@ class TargetEngine : private ViewObserver {
   // The device's grant through window `e` kept for initiator `id`, if it
   // serves the request.
   const tlm::tlm_dmi* kept_grant(int id, const Entry& e, const tlm::tlm_generic_payload& gp) const {
-    if (e.grant_slot == 0) return nullptr;
+    const uint32_t slot = e.grant_mark;
+    if (slot == 0) return nullptr;
     const uint64_t address = gp.get_address();
-    const KeptGrant& k = device_grants_[e.grant_slot - 1];
+    const KeptGrant& k = device_grants_[slot - 1];
     const tlm::tlm_dmi& kept = k.dmi;
     return k.initiator == id && kept.get_start_address() <= address && address <= kept.get_end_address() &&
                    (gp.get_command() != tlm::TLM_WRITE_COMMAND || kept.is_write_allowed())
@@ -345,7 +352,12 @@ class TargetEngine : private ViewObserver {
                : nullptr;
   }
   // The rest: payloads that may carry attributes, and asking the device.
-  [[gnu::noinline]] bool ask_device(int id, const Entry& e, tlm::tlm_generic_payload& gp, tlm::tlm_dmi& dmi) {
+  [[gnu::noinline]] bool ask_device(int id, const Entry& cached, tlm::tlm_generic_payload& gp, tlm::tlm_dmi& dmi) {
+    // The device may invalidate while it answers (the slot is reset) or
+    // change the map (the cache is rebuilt): the decision asked is this one,
+    // and a grant given across a withdrawal is not kept.
+    const Entry e = cached;
+    const uint64_t withdrawals = withdrawals_;
     const uint64_t address = gp.get_address();
     const bool plain = !TxAttributes::ever_made() || gp.get_extension<TxAttributes>() == nullptr;
     if (const tlm::tlm_dmi* kept = plain ? kept_grant(id, e, gp) : nullptr) {
@@ -354,7 +366,7 @@ class TargetEngine : private ViewObserver {
       return true;
     }
     gp.set_address(address - e.delta);
-    const bool granted = dmi_devices_[index_of(e)]->get_direct_mem_ptr(gp, dmi);
+    const bool granted = dmi_devices_[e.index]->get_direct_mem_ptr(gp, dmi);
     gp.set_address(address);
     // In the device's offsets: the window shows [first - delta, first - delta + span].
     const uint64_t window_lo = e.first - e.delta;
@@ -384,35 +396,39 @@ class TargetEngine : private ViewObserver {
     dmi.set_write_latency(dmi.get_write_latency() + e.write_latency);
     remember_grant(id, dmi.get_start_address(), dmi.get_end_address());
     const bool usable = granted && dmi.get_dmi_ptr() != nullptr && !dmi.is_none_allowed();
-    if (usable && plain) keep_device_grant(id, e, dmi);
+    if (usable && plain && withdrawals == withdrawals_) keep_device_grant(id, cached, dmi);
     return usable;
   }
+  // In the copy that answered and in the entry later copies come from.
   void keep_device_grant(int id, const Entry& e, const tlm::tlm_dmi& dmi) {
-    Entry& entry = const_cast<Entry&>(e);  // the cache of the window's decision
-    if (entry.grant_slot == 0) {
+    const uint32_t slot = e.grant_mark;
+    if (slot == 0) {
       device_grants_.push_back({dmi, id});
-      entry.grant_slot = static_cast<uint32_t>(device_grants_.size());
+      mark(e, static_cast<uint32_t>(device_grants_.size()));
     } else {
-      device_grants_[entry.grant_slot - 1] = {dmi, id};
+      device_grants_[slot - 1] = {dmi, id};
     }
+  }
+  void mark(const Entry& e, uint32_t grant_mark) {
+    const_cast<Entry&>(e).grant_mark = grant_mark;  // the cache's own bookkeeping
+    entries_[e.index].grant_mark = grant_mark;
   }
 
   // Straight from the cached decision: the flat range, read-write where the
   // model routes writes to memory too.
-  [[gnu::noinline]] bool grant_memory(int id, const Entry& entry, tlm::tlm_dmi& dmi) {
-    Entry* e = &const_cast<Entry&>(entry);  // the cache of the range's decision
-    dmi.set_dmi_ptr(e->base);
-    dmi.set_start_address(e->first);
-    dmi.set_end_address(e->first + e->span);
+  [[gnu::noinline]] bool grant_memory(int id, const Entry& e, tlm::tlm_dmi& dmi) {
+    dmi.set_dmi_ptr(e.base);
+    dmi.set_start_address(e.first);
+    dmi.set_end_address(e.first + e.span);
     // No write pointer where writes are logged: they take the marking path.
-    dmi.set_granted_access((e->flags & kWriteMemory) != 0 && e->dirty_mask == 0 ? tlm::tlm_dmi::DMI_ACCESS_READ_WRITE
-                                                                                 : tlm::tlm_dmi::DMI_ACCESS_READ);
-    dmi.set_read_latency(e->read_latency);
-    dmi.set_write_latency(e->write_latency);
+    dmi.set_granted_access((e.flags & kWriteMemory) != 0 && e.dirty_mask == 0 ? tlm::tlm_dmi::DMI_ACCESS_READ_WRITE
+                                                                               : tlm::tlm_dmi::DMI_ACCESS_READ);
+    dmi.set_read_latency(e.read_latency);
+    dmi.set_write_latency(e.write_latency);
     const uint32_t holder = static_cast<unsigned>(id) < 32 ? uint32_t(1) << id : 0;
-    if ((e->holders & holder) == 0) {
-      remember_grant(id, e->first, e->first + e->span);
-      e->holders |= holder;
+    if ((e.grant_mark & holder) == 0) {
+      remember_grant(id, e.first, e.first + e.span);
+      mark(e, e.grant_mark | holder);
     }
     return true;
   }
@@ -420,30 +436,32 @@ class TargetEngine : private ViewObserver {
   // An IOMMU range: its last translated page (iommu_pages_) answers, else
   // its translation cache, else the model's path.
   [[gnu::noinline]] void iommu_transport(const Entry& e, tlm::tlm_generic_payload& gp, sc_core::sc_time& delay) {
-    const std::size_t i = index_of(e);
+    const std::size_t i = e.index;
     if (iommu_pages_.answer(i, gp, delay)) return;
     const sc_core::sc_time& latency = gp.get_command() == tlm::TLM_WRITE_COMMAND ? e.write_latency : e.read_latency;
     if (iommu_pages_.answer_from_cache(range_of(e), i, gp, delay, latency)) return;
     b_transport_general(gp, delay, &e);
   }
 
-  // A cached decision's index in entries_ (and in view_'s ranges).
-  std::size_t index_of(const Entry& e) const { return static_cast<std::size_t>(&e - entries_.data()); }
   // The flat range of a cached decision.
-  const FlatRange& range_of(const Entry& e) const { return view_->ranges()[index_of(e)]; }
+  const FlatRange& range_of(const Entry& e) const { return view_->ranges()[e.index]; }
 
-  // The cached decision for `address`, or nullptr for a hole (never the
-  // sentinel or a reset entry, which the fast paths alone may meet).
+  // The cached decision for `address`, or nullptr for a hole (never an
+  // empty or reset slot, which the fast paths alone may meet).
   const Entry* entry_for(uint64_t address) {
-    const Entry*& slot = page_cache_[page_slot(address)];
-    const Entry* e = slot;
-    // The sentinel in empty slots matches at most the last address, with no
-    // decision in it: every fast path then comes here.
-    if (address - e->first <= e->span && e->known) return e;
-    e = lookup(address);
-    if (e != nullptr) slot = e;
-    return e;
+    const std::size_t s = page_slot(address);
+    Entry& slot = page_cache_[s];
+    // An empty slot matches at most the last address, with no decision in
+    // it: every fast path then comes here.
+    if (address - slot.first <= slot.span && slot.known) return &slot;
+    const Entry* e = lookup(address);
+    if (e == nullptr) return nullptr;
+    cache_in_slot(s, *e);
+    return &slot;
   }
+  void cache_in_slot(std::size_t s, const Entry& e);
+  // Every slot that may hold a copy (filled since the cache was last emptied).
+  void empty_page_cache();
   static std::size_t page_slot(uint64_t address) noexcept {
     return static_cast<std::size_t>(((address >> 12) * 0x9E3779B97F4A7C15ULL) >> (64 - kPageCacheBits));
   }
@@ -493,7 +511,7 @@ class TargetEngine : private ViewObserver {
                                       ResponseSource& source, bool in_source_call);
 
   static constexpr unsigned kPageCacheBits = 14;
-  static const Entry kNothing;  // matches no address
+  static constexpr std::size_t kPageCacheSlots = std::size_t(1) << kPageCacheBits;
 
   AddressSpace* space_;
   std::string space_name_;
@@ -510,9 +528,15 @@ class TargetEngine : private ViewObserver {
     tlm::tlm_dmi dmi;
     int initiator;
   };
-  std::vector<KeptGrant> device_grants_;  // Entry::grant_slot
+  std::vector<KeptGrant> device_grants_;  // Entry::grant_mark
+  uint64_t withdrawals_ = 0;  // times every kept grant was dropped
+  // Logged memory entries: their dirty bitmaps (by the entry's index).
+  std::vector<DirtyBitmaps*> dirty_logs_;
   IommuPages iommu_pages_;  // kIommu entries: the last pages translated to host memory
-  std::unique_ptr<const Entry*[]> page_cache_;
+  // Copies of entries_, by page_slot(): an empty slot (Entry{}) matches at
+  // most the last address, with no decision in it.
+  std::unique_ptr<Entry[]> page_cache_;
+  std::vector<uint32_t> filled_slots_;  // may repeat; bounded by kPageCacheSlots
 
   // The DMI answers (grants and denials) each initiator may still hold: only
   // those initiators are told about a change there.
