@@ -55,6 +55,8 @@ class ResponseSource {
 };
 
 class TargetEngine : private ViewObserver {
+  struct Entry;  // one cached decision (below)
+
  public:
   TargetEngine(AddressSpace& space, InitiatorPorts& initiators);
   ~TargetEngine() override;
@@ -67,9 +69,16 @@ class TargetEngine : private ViewObserver {
 
   // The hot paths: the page-hashed entry answers or forwards, in a few
   // loads and one call into the device; everything else is out of line.
+  // `slots`: page_cache(), which never moves: the socket's interfaces keep
+  // it, so that a call loads its slot first, not the engine's member.
+  using Slots = const Entry*;
+  Slots page_cache() const noexcept { return page_cache_.get(); }
   void b_transport(int /*id*/, tlm::tlm_generic_payload& gp, sc_core::sc_time& delay) {
+    b_transport(page_cache_.get(), gp, delay);
+  }
+  void b_transport(Slots slots, tlm::tlm_generic_payload& gp, sc_core::sc_time& delay) {
     const uint64_t address = gp.get_address();
-    const Entry& e = page_cache_[page_slot(address)];
+    const Entry& e = slots[page_slot(address)];
     // The sentinel in empty slots has no decision in it (no flags). Each
     // path is a function of its own, reached by a jump: none pays for the
     // registers of the others.
@@ -85,9 +94,10 @@ class TargetEngine : private ViewObserver {
     b_transport_slow(gp, delay);
   }
 
-  unsigned transport_dbg(int /*id*/, tlm::tlm_generic_payload& gp) {
+  unsigned transport_dbg(int /*id*/, tlm::tlm_generic_payload& gp) { return transport_dbg(page_cache_.get(), gp); }
+  unsigned transport_dbg(Slots slots, tlm::tlm_generic_payload& gp) {
     const uint64_t address = gp.get_address();
-    const Entry& e = page_cache_[page_slot(address)];
+    const Entry& e = slots[page_slot(address)];
     if (address - e.first <= e.span) {
       const unsigned bit = command_bit(gp.get_command());
       if ((e.dbg & bit * kDbgForward) != 0) return forward_dbg<false>(e, gp, address);
@@ -97,8 +107,11 @@ class TargetEngine : private ViewObserver {
   }
 
   bool get_direct_mem_ptr(int id, tlm::tlm_generic_payload& gp, tlm::tlm_dmi& dmi) {
+    return get_direct_mem_ptr(page_cache_.get(), id, gp, dmi);
+  }
+  bool get_direct_mem_ptr(Slots slots, int id, tlm::tlm_generic_payload& gp, tlm::tlm_dmi& dmi) {
     const uint64_t address = gp.get_address();
-    const Entry& e = page_cache_[page_slot(address)];
+    const Entry& e = slots[page_slot(address)];
     if (address - e.first <= e.span) {
       if ((e.flags & kReadMemory) != 0) return grant_memory(id, e, dmi);
       if ((e.flags & kDevice) != 0) return grant_device(id, e, gp, dmi);

@@ -13,6 +13,7 @@
 
 #include <memory>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 #include <systemc>
@@ -27,25 +28,46 @@ template <typename Engine>
 class EngineBinder final : public tlm::tlm_fw_transport_if<tlm::tlm_base_protocol_types> {
  public:
   explicit EngineBinder(int id) : id_(id) {}
-  void attach(Engine& engine) noexcept { engine_ = &engine; }
+  void attach(Engine& engine) noexcept {
+    engine_ = &engine;
+    if constexpr (kKeepsPageCache) page_cache_ = engine.page_cache();
+  }
 
   void b_transport(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay) override {
-    engine_->b_transport(id_, gp, delay);
+    if constexpr (kKeepsPageCache) {
+      engine_->b_transport(page_cache_, gp, delay);
+    } else {
+      engine_->b_transport(id_, gp, delay);
+    }
   }
   tlm::tlm_sync_enum nb_transport_fw(tlm::tlm_generic_payload& gp, tlm::tlm_phase& phase,
                                      sc_core::sc_time& delay) override {
     return engine_->nb_transport_fw(id_, gp, phase, delay);
   }
-  unsigned int transport_dbg(tlm::tlm_generic_payload& gp) override { return engine_->transport_dbg(id_, gp); }
+  unsigned int transport_dbg(tlm::tlm_generic_payload& gp) override {
+    if constexpr (kKeepsPageCache) {
+      return engine_->transport_dbg(page_cache_, gp);
+    } else {
+      return engine_->transport_dbg(id_, gp);
+    }
+  }
   bool get_direct_mem_ptr(tlm::tlm_generic_payload& gp, tlm::tlm_dmi& dmi) override {
-    return engine_->get_direct_mem_ptr(id_, gp, dmi);
+    if constexpr (kKeepsPageCache) {
+      return engine_->get_direct_mem_ptr(page_cache_, id_, gp, dmi);
+    } else {
+      return engine_->get_direct_mem_ptr(id_, gp, dmi);
+    }
   }
   // SystemC tells the interface which port bound to it.
   void register_port(sc_core::sc_port_base& port, const char*) override { other_side_ = &port; }
   sc_core::sc_port_base* other_side() const noexcept { return other_side_; }
 
  private:
+  // An address space's engine: its page cache (which never moves) is kept
+  // here too, one dependent load less per call.
+  static constexpr bool kKeepsPageCache = std::is_same_v<Engine, TargetEngine>;
   Engine* engine_ = nullptr;
+  TargetEngine::Slots page_cache_ = nullptr;
   int id_;
   sc_core::sc_port_base* other_side_ = nullptr;
 };
