@@ -3,8 +3,8 @@
 // The engine is a thin translation of payloads plus a cache of the model's
 // decisions. For each flat range it remembers the model's Route (host memory
 // for reads and writes, or the TLM device behind the range) with its
-// latencies converted to sc_time, and a page-hashed table finds the range of
-// an address in a few loads. Everything the cache cannot answer goes through
+// latencies converted to sc_time, and a page-hashed table of copies of those
+// decisions answers an address with one line loaded. Everything the cache cannot answer goes through
 // the model's access path, which decides it: AddressSpace::access_within()
 // with the flat range already found when the access lies inside one range
 // (MMIO, IOMMU...), AddressSpace::access() otherwise. The
@@ -79,7 +79,7 @@ class TargetEngine : private ViewObserver {
   void b_transport(Slots slots, tlm::tlm_generic_payload& gp, sc_core::sc_time& delay) {
     const uint64_t address = gp.get_address();
     const Entry& e = slots[page_slot(address)];
-    // The sentinel in empty slots has no decision in it (no flags). Each
+    // An empty slot has no decision in it (no flags). Each
     // path is a function of its own, reached by a jump: none pays for the
     // registers of the others.
     if (address - e.first <= e.span) {
@@ -88,7 +88,7 @@ class TargetEngine : private ViewObserver {
       if ((e.flags & (bit << 2)) != 0) return forward<false>(e, gp, delay, address, bit);
       if ((e.flags & kIommu) != 0) return iommu_transport(e, gp, delay);
       // MMIO and the rest: the model decides, in the range found here.
-      // (Not the sentinel, nor an entry a device's invalidation reset.)
+      // (Not an empty slot, nor one a device's invalidation reset.)
       if (e.known) return b_transport_general(gp, delay, &e);
     }
     b_transport_slow(gp, delay);
@@ -293,7 +293,7 @@ class TargetEngine : private ViewObserver {
   // The data of a plain payload of any length, both ways, the write marked
   // where it is logged (copy_long() and debug accesses).
   [[gnu::noinline]] unsigned copy_any_length(const Entry& e, tlm::tlm_generic_payload& gp, uint64_t offset,
-                                                    unsigned bit) {
+                                             unsigned bit) {
     const unsigned length = gp.get_data_length();
     if (bit == kReadMemory) {
       std::memcpy(gp.get_data_ptr(), e.base + offset, length);
