@@ -10,6 +10,7 @@
 #include <gtest/gtest.h>
 #include <systemc>
 
+#include "support/payload.hpp"
 #include "support/protocol_checker.hpp"
 #include "support/tlm_devices.hpp"
 #include "tlmmap/tlmmap.hpp"
@@ -72,14 +73,7 @@ struct AtInitiator : sc_core::sc_module {
     }
   }
   void prepare(tlm::tlm_command command, uint64_t address, unsigned length) {
-    gp.set_command(command);
-    gp.set_address(address);
-    gp.set_data_ptr(data);
-    gp.set_data_length(length);
-    gp.set_streaming_width(length);
-    gp.set_byte_enable_ptr(nullptr);
-    gp.set_dmi_allowed(false);
-    gp.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
+    test::prepare_payload(gp, command, address, data, length);
   }
   void send() {
     if (gp.get_data_length() == 0) return;
@@ -205,12 +199,7 @@ TEST(TlmProtocol, MalformedPayloadOnNbTransportCompletesWithAGenericError) {
   sc_core::sc_start(kZero);
   for (uint64_t address : {0x10ull, 0x100000010ull, 0x10010ull, 0x20010ull}) {
     tlm::tlm_generic_payload gp;
-    gp.set_command(tlm::TLM_READ_COMMAND);
-    gp.set_address(address);
-    gp.set_data_ptr(nullptr);
-    gp.set_data_length(4);
-    gp.set_streaming_width(4);
-    gp.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
+    test::prepare_payload(gp, tlm::TLM_READ_COMMAND, address, nullptr, 4);
     tlm::tlm_phase phase = tlm::BEGIN_REQ;
     sc_time delay = kZero;
     EXPECT_EQ(p.cpu.socket->nb_transport_fw(gp, phase, delay), tlm::TLM_COMPLETED);
