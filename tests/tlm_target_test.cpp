@@ -437,6 +437,28 @@ TEST(TlmTarget, ADeviceGrantIsKeptForItsInitiatorUntilWithdrawn) {
 // The target remembers which initiators hold a RAM range's grant so that
 // giving it again costs no bookkeeping; what it remembers must follow every
 // withdrawal, or a grant taken again is never withdrawn.
+// The kept grant answers through every page of the window, also a page
+// whose decision was cached before the grant was kept.
+TEST(TlmTarget, AKeptGrantAnswersThroughEveryPageOfTheWindow) {
+  Bus<64> bus{"bus"};
+  MemoryDevice<64> dev{"dev", 0x4000};
+  bus.bind(dev.socket, 0x40000000, 0x4000);
+  RecordingInitiator<64> a{"a"};
+  a.socket.bind(bus.target_socket);
+  sc_core::sc_start(kZero);
+  uint32_t word = 0;
+  ASSERT_EQ(a.transport(tlm::TLM_READ_COMMAND, 0x40003010, &word, 4), tlm::TLM_OK_RESPONSE);
+  tlm::tlm_dmi dmi;
+  ASSERT_TRUE(a.dmi(0x40000010, dmi));
+  EXPECT_EQ(dev.dmi_requests, 1u);
+  for (uint64_t page = 0; page < 4; ++page) {
+    ASSERT_TRUE(a.dmi(0x40000010 + (page << 12), dmi));
+    EXPECT_EQ(dev.dmi_requests, 1u) << "page " << page;
+    EXPECT_EQ(dmi.get_start_address(), 0x40000000u);
+    EXPECT_EQ(dmi.get_end_address(), 0x40003fffu);
+  }
+}
+
 TEST(TlmTarget, AGrantGivenAgainIsWithdrawnAgain) {
   Bus<64> bus{"bus"};
   RamRegion ram("ram", 0x1000);

@@ -69,6 +69,14 @@ void TargetEngine::cache_in_slot(std::size_t s, const Entry& e) {
   filled_slots_.push_back(static_cast<uint32_t>(s));
 }
 
+void TargetEngine::mark(uint32_t index, uint32_t grant_mark) {
+  entries_[index].grant_mark = grant_mark;
+  for (const uint32_t s : filled_slots_) {
+    Entry& copy = page_cache_[s];
+    if (copy.known && copy.index == index) copy.grant_mark = grant_mark;
+  }
+}
+
 void TargetEngine::empty_page_cache() {
   if (filled_slots_.size() == kPageCacheSlots) {
     std::fill(page_cache_.get(), page_cache_.get() + kPageCacheSlots, Entry{});

@@ -164,8 +164,7 @@ class TargetEngine : private ViewObserver {
     // kDbgForward: the device's debug interface is this many bytes from
     // `device` (another base of the same object).
     int32_t dbg_offset = 0;
-    // What DMI grants left here, in this copy (a copy that lacks a mark
-    // only records again what another has):
+    // What DMI grants left here (the same in the entry and every copy):
     // - kDevice: 1 + the index in device_grants_ of the device's last grant
     //   through the window (0: none yet);
     // - kReadMemory: bit i: initiator i (< 32) holds the range's grant, as
@@ -412,20 +411,17 @@ class TargetEngine : private ViewObserver {
     if (usable && plain && withdrawals == withdrawals_) keep_device_grant(id, cached, dmi);
     return usable;
   }
-  // In the copy that answered and in the entry later copies come from.
   void keep_device_grant(int id, const Entry& e, const tlm::tlm_dmi& dmi) {
     const uint32_t slot = e.grant_mark;
     if (slot == 0) {
       device_grants_.push_back({dmi, id});
-      mark(e, static_cast<uint32_t>(device_grants_.size()));
+      mark(e.index, static_cast<uint32_t>(device_grants_.size()));
     } else {
       device_grants_[slot - 1] = {dmi, id};
     }
   }
-  void mark(const Entry& e, uint32_t grant_mark) {
-    const_cast<Entry&>(e).grant_mark = grant_mark;  // the cache's own bookkeeping
-    entries_[e.index].grant_mark = grant_mark;
-  }
+  // In the entry and in every copy of it (a first grant, so rare).
+  void mark(uint32_t index, uint32_t grant_mark);
 
   // Straight from the cached decision: the flat range, read-write where the
   // model routes writes to memory too.
@@ -441,7 +437,7 @@ class TargetEngine : private ViewObserver {
     const uint32_t holder = static_cast<unsigned>(id) < 32 ? uint32_t(1) << id : 0;
     if ((e.grant_mark & holder) == 0) {
       remember_grant(id, e.first, e.first + e.span);
-      mark(e, e.grant_mark | holder);
+      mark(e.index, e.grant_mark | holder);
     }
     return true;
   }
