@@ -533,7 +533,8 @@ class TargetEngine : private ViewObserver {
   // (a callback may change the map): kept until it returns.
   unsigned in_model_ = 0;
   std::vector<std::shared_ptr<const FlatView>> retired_views_;
-  struct KeptGrant {
+  // One line each, found by a shift.
+  struct alignas(64) KeptGrant {
     tlm::tlm_dmi dmi;
     int initiator;
   };
