@@ -434,9 +434,6 @@ TEST(TlmTarget, ADeviceGrantIsKeptForItsInitiatorUntilWithdrawn) {
   EXPECT_EQ(dmi.get_start_address(), 0x50000000u);
 }
 
-// The target remembers which initiators hold a RAM range's grant so that
-// giving it again costs no bookkeeping; what it remembers must follow every
-// withdrawal, or a grant taken again is never withdrawn.
 // The kept grant answers through every page of the window, also a page
 // whose decision was cached before the grant was kept.
 TEST(TlmTarget, AKeptGrantAnswersThroughEveryPageOfTheWindow) {
@@ -459,6 +456,9 @@ TEST(TlmTarget, AKeptGrantAnswersThroughEveryPageOfTheWindow) {
   }
 }
 
+// The target remembers which initiators hold a RAM range's grant so that
+// giving it again costs no bookkeeping; what it remembers must follow every
+// withdrawal, or a grant taken again is never withdrawn.
 TEST(TlmTarget, AGrantGivenAgainIsWithdrawnAgain) {
   Bus<64> bus{"bus"};
   RamRegion ram("ram", 0x1000);

@@ -403,7 +403,7 @@ tlm::tlm_sync_enum TargetEngine::nb_transport_fw(int id, tlm::tlm_generic_payloa
     // The model answers at once: the transaction completes early, its
     // latency in the annotation (the base protocol allows TLM_COMPLETED in
     // answer to BEGIN_REQ).
-    b_transport(id, gp, delay);
+    b_transport(page_cache_.get(), gp, delay);
     phase = tlm::END_RESP;
     return tlm::TLM_COMPLETED;
   }

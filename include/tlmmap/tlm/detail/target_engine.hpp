@@ -4,14 +4,14 @@
 // decisions. For each flat range it remembers the model's Route (host memory
 // for reads and writes, or the TLM device behind the range) with its
 // latencies converted to sc_time, and a page-hashed table of copies of those
-// decisions answers an address with one line loaded. Everything the cache cannot answer goes through
-// the model's access path, which decides it: AddressSpace::access_within()
-// with the flat range already found when the access lies inside one range
-// (MMIO, IOMMU...), AddressSpace::access() otherwise. The
-// cache is dropped whenever the model publishes a new view, and a new view
-// is published for every change a cached decision depends on (the view,
-// latency, ops, readonly, romd mode): the same exact-range machinery also
-// withdraws the DMI grants that met the change.
+// decisions answers an address with one line loaded. Everything the cache
+// cannot answer goes through the model's access path, which decides it:
+// AddressSpace::access_within() with the flat range already found when the
+// access lies inside one range (MMIO, IOMMU...), AddressSpace::access()
+// otherwise. The cache is dropped whenever the model publishes a new view,
+// and a new view is published for every change a cached decision depends on
+// (the view, latency, ops, readonly, romd mode): the same exact-range
+// machinery also withdraws the DMI grants that met the change.
 #pragma once
 
 #define SC_INCLUDE_DYNAMIC_PROCESSES
@@ -73,9 +73,6 @@ class TargetEngine : private ViewObserver {
   // it, so that a call loads its slot first, not the engine's member.
   using Slots = const Entry*;
   Slots page_cache() const noexcept { return page_cache_.get(); }
-  void b_transport(int /*id*/, tlm::tlm_generic_payload& gp, sc_core::sc_time& delay) {
-    b_transport(page_cache_.get(), gp, delay);
-  }
   void b_transport(Slots slots, tlm::tlm_generic_payload& gp, sc_core::sc_time& delay) {
     const uint64_t address = gp.get_address();
     const Entry& e = slots[page_slot(address)];
@@ -94,7 +91,6 @@ class TargetEngine : private ViewObserver {
     b_transport_slow(gp, delay);
   }
 
-  unsigned transport_dbg(int /*id*/, tlm::tlm_generic_payload& gp) { return transport_dbg(page_cache_.get(), gp); }
   unsigned transport_dbg(Slots slots, tlm::tlm_generic_payload& gp) {
     const uint64_t address = gp.get_address();
     const Entry& e = slots[page_slot(address)];
@@ -106,9 +102,6 @@ class TargetEngine : private ViewObserver {
     return transport_dbg_slow(gp);
   }
 
-  bool get_direct_mem_ptr(int id, tlm::tlm_generic_payload& gp, tlm::tlm_dmi& dmi) {
-    return get_direct_mem_ptr(page_cache_.get(), id, gp, dmi);
-  }
   bool get_direct_mem_ptr(Slots slots, int id, tlm::tlm_generic_payload& gp, tlm::tlm_dmi& dmi) {
     const uint64_t address = gp.get_address();
     const Entry& e = slots[page_slot(address)];

@@ -1,6 +1,8 @@
 // Library-internal: the target socket of an AddressSpaceTarget (and of an
 // IommuModule: any `Engine` with b_transport(id, ...), nb_transport_fw(id,
-// ...), transport_dbg(id, ...) and get_direct_mem_ptr(id, ...)). A standard
+// ...), transport_dbg(id, ...) and get_direct_mem_ptr(id, ...); the address
+// space's TargetEngine takes its page cache where the others take the id,
+// and both for DMI). A standard
 // tlm::tlm_target_socket that any number of initiators bind to, like
 // tlm_utils::multi_passthrough_target_socket, with two differences that
 // matter to a bus:
