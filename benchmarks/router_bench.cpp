@@ -11,6 +11,8 @@
 //                               (address / stride), each device's interfaces resolved once; what
 //                               "the device bound directly plus one socket hop" costs
 //   <op>/<pattern>/tlmmap/N     a tlmmap Bus over N devices
+//   debug/<pattern>/forwarded/N the same over devices that deny DMI: transport_dbg reaches the device
+//                               (where a device granted DMI, tlmmap copies through its grant)
 //   <op>/<pattern>/ram/N        a tlmmap Bus over N RAM regions at the same addresses (the 1.2x reference)
 // op: transport (4-byte b_transport, reads and writes alternating), debug
 // (4-byte transport_dbg reads), dmi (get_direct_mem_ptr); pattern: `repeat`
@@ -49,6 +51,7 @@ struct Memory : sc_core::sc_module {
   tlm_utils::simple_target_socket<Memory, 32> socket{"socket"};
   uint8_t bytes[kDeviceSize] = {};
   const sc_time latency{1, SC_NS};
+  bool grants_dmi = true;
   explicit Memory(sc_core::sc_module_name name) : sc_core::sc_module(name) {
     socket.register_b_transport(this, &Memory::b_transport);
     socket.register_transport_dbg(this, &Memory::transport_dbg);
@@ -82,9 +85,13 @@ struct Memory : sc_core::sc_module {
     return length;
   }
   bool get_direct_mem_ptr(tlm::tlm_generic_payload&, tlm::tlm_dmi& dmi) {
-    dmi.set_dmi_ptr(bytes);
     dmi.set_start_address(0);
     dmi.set_end_address(kDeviceSize - 1);
+    if (!grants_dmi) {
+      dmi.allow_none();
+      return false;
+    }
+    dmi.set_dmi_ptr(bytes);
     dmi.allow_read_write();
     dmi.set_read_latency(latency);
     dmi.set_write_latency(latency);
@@ -261,11 +268,12 @@ struct TlmmapSetup {
   std::vector<std::unique_ptr<Memory>> memories;
   tlmmap::Bus<32> bus;
   Initiator cpu;
-  explicit TlmmapSetup(int n)
-      : bus(("tlmmap" + std::to_string(n)).c_str()), cpu(("tlmmap_cpu" + std::to_string(n)).c_str()) {
+  TlmmapSetup(const std::string& name, int n, bool grants_dmi)
+      : bus((name + std::to_string(n)).c_str()), cpu((name + "_cpu" + std::to_string(n)).c_str()) {
     tlmmap::Transaction build;
     for (int i = 0; i < n; ++i) {
-      memories.push_back(std::make_unique<Memory>(("tlmmap" + std::to_string(n) + "_dev" + std::to_string(i)).c_str()));
+      memories.push_back(std::make_unique<Memory>((name + std::to_string(n) + "_dev" + std::to_string(i)).c_str()));
+      memories.back()->grants_dmi = grants_dmi;
       bus.bind(memories.back()->socket, static_cast<uint64_t>(i) * kStride, kDeviceSize);
     }
     cpu.socket.bind(bus.target_socket);
@@ -307,6 +315,7 @@ struct Setups {
   std::map<int, std::unique_ptr<TextbookSetup>> textbook;
   std::map<int, std::unique_ptr<HopSetup>> hop;
   std::map<int, std::unique_ptr<TlmmapSetup>> tlmmap;
+  std::map<int, std::unique_ptr<TlmmapSetup>> forwarded;
   std::map<int, std::unique_ptr<RamSetup>> ram;
 };
 
@@ -316,7 +325,7 @@ Setups& setups() {
 }
 
 enum class Op { transport, debug, dmi };
-enum class Via { floor, direct, textbook, hop, tlmmap, ram };
+enum class Via { floor, direct, textbook, hop, tlmmap, forwarded, ram };
 
 Initiator& initiator_of(Via via, int n) {
   Setups& s = setups();
@@ -326,6 +335,7 @@ Initiator& initiator_of(Via via, int n) {
     case Via::textbook: return s.textbook.at(n)->cpu;
     case Via::hop: return s.hop.at(n)->cpu;
     case Via::tlmmap: return s.tlmmap.at(n)->cpu;
+    case Via::forwarded: return s.forwarded.at(n)->cpu;
     default: return s.ram.at(n)->cpu;
   }
 }
@@ -387,6 +397,7 @@ const char* name_of(Via via) {
     case Via::textbook: return "textbook";
     case Via::hop: return "hop";
     case Via::tlmmap: return "tlmmap";
+    case Via::forwarded: return "forwarded";
     default: return "ram";
   }
 }
@@ -395,8 +406,9 @@ void register_all() {
   for (Op op : {Op::transport, Op::debug, Op::dmi}) {
     for (bool random : {false, true}) {
       for (int n : kCounts) {
-        for (Via via : {Via::floor, Via::direct, Via::textbook, Via::hop, Via::tlmmap, Via::ram}) {
+        for (Via via : {Via::floor, Via::direct, Via::textbook, Via::hop, Via::tlmmap, Via::forwarded, Via::ram}) {
           if (via == Via::floor && n != 1) continue;  // one device
+          if (via == Via::forwarded && op != Op::debug) continue;
           if (via == Via::direct && !random) continue;
           const std::string name = std::string(name_of(op)) + "/" + (random ? "random" : "repeat") + "/" +
                                    name_of(via) + "/" + std::to_string(n);
@@ -415,7 +427,8 @@ void elaborate() {
     s.direct[n] = std::make_unique<DirectSetup>(n);
     s.textbook[n] = std::make_unique<TextbookSetup>(n);
     s.hop[n] = std::make_unique<HopSetup>(n);
-    s.tlmmap[n] = std::make_unique<TlmmapSetup>(n);
+    s.tlmmap[n] = std::make_unique<TlmmapSetup>("tlmmap", n, true);
+    s.forwarded[n] = std::make_unique<TlmmapSetup>("forwarded", n, false);
     s.ram[n] = std::make_unique<RamSetup>(n);
   }
   sc_core::sc_start(sc_core::SC_ZERO_TIME);  // the end of elaboration: sockets bound

@@ -456,6 +456,126 @@ TEST(TlmTarget, AKeptGrantAnswersThroughEveryPageOfTheWindow) {
   }
 }
 
+// Debug accesses to a device that granted DMI over their bytes are copied
+// through the grant: a debugger's loads cost a copy, not a device call. The
+// debug path asks for the grant once per window, and an initiator's kept
+// grant serves it too.
+TEST(TlmTarget, DebugAccessesCopyThroughTheDevicesGrant) {
+  Bus<64> bus{"bus"};
+  MemoryDevice<64> dev{"dev", 0x1000};
+  MemoryDevice<64> other{"other", 0x1000};
+  bus.bind(dev.socket, 0x40000000, 0x1000);
+  bus.bind(other.socket, 0x50000000, 0x1000);
+  RecordingInitiator<64> cpu{"cpu"};
+  cpu.socket.bind(bus.target_socket);
+  sc_core::sc_start(kZero);
+  uint32_t word = 0x11223344;
+  EXPECT_EQ(cpu.debug(tlm::TLM_WRITE_COMMAND, 0x40000010, &word, 4), 4u);
+  EXPECT_EQ(u32(&dev.bytes[0x10]), 0x11223344u);
+  EXPECT_EQ(dev.dmi_requests, 1u);
+  uint8_t text[16];
+  for (int i = 0; i < 16; ++i) dev.bytes[0x100 + i] = uint8_t(i + 1);
+  EXPECT_EQ(cpu.debug(tlm::TLM_READ_COMMAND, 0x40000100, text, 16), 16u);  // not CPU-sized
+  EXPECT_EQ(text[0], 1);
+  EXPECT_EQ(text[15], 16);
+  word = 0;
+  EXPECT_EQ(cpu.debug(tlm::TLM_READ_COMMAND, 0x40000010, &word, 4), 4u);
+  EXPECT_EQ(word, 0x11223344u);
+  EXPECT_EQ(dev.debug_calls, 0u);
+  EXPECT_EQ(dev.dmi_requests, 1u);
+  // An initiator's kept grant serves the debug path: nothing asked again.
+  tlm::tlm_dmi dmi;
+  ASSERT_TRUE(cpu.dmi(0x50000000, dmi));
+  EXPECT_EQ(other.dmi_requests, 1u);
+  EXPECT_EQ(cpu.debug(tlm::TLM_READ_COMMAND, 0x50000ffc, &word, 4), 4u);
+  EXPECT_EQ(other.dmi_requests, 1u);
+  EXPECT_EQ(other.debug_calls, 0u);
+  // ... and the debug path's grant is not an initiator's: it still asks.
+  ASSERT_TRUE(cpu.dmi(0x40000000, dmi));
+  EXPECT_EQ(dev.dmi_requests, 2u);
+}
+
+// The device sees the debug accesses its grant does not serve: every one
+// where it denied (asked once), writes through a read-only grant, bytes
+// beyond a grant that covers part of the window, payloads with attributes.
+TEST(TlmTarget, ADeviceSeesTheDebugAccessesItsGrantDoesNotServe) {
+  Bus<64> bus{"bus"};
+  MemoryDevice<64> denying{"denying", 0x1000};
+  MemoryDevice<64> read_only{"read_only", 0x1000};
+  MemoryDevice<64> small{"small", 0x1000};
+  denying.grant_dmi = false;
+  read_only.grant_write = false;
+  bus.bind(denying.socket, 0x40000000, 0x1000);
+  bus.bind(read_only.socket, 0x50000000, 0x1000);
+  bus.bind(small.socket, 0x60000000, 0x2000);  // the device fills half its window
+  RecordingInitiator<64> cpu{"cpu"};
+  cpu.socket.bind(bus.target_socket);
+  sc_core::sc_start(kZero);
+  uint32_t word = 0x55667788;
+  for (int i = 0; i < 3; ++i) EXPECT_EQ(cpu.debug(tlm::TLM_READ_COMMAND, 0x40000010, &word, 4), 4u);
+  EXPECT_EQ(denying.debug_calls, 3u);
+  EXPECT_EQ(denying.dmi_requests, 1u);
+
+  EXPECT_EQ(cpu.debug(tlm::TLM_READ_COMMAND, 0x50000010, &word, 4), 4u);
+  EXPECT_EQ(read_only.debug_calls, 0u);
+  word = 0x55667788;
+  EXPECT_EQ(cpu.debug(tlm::TLM_WRITE_COMMAND, 0x50000010, &word, 4), 4u);
+  EXPECT_EQ(read_only.debug_calls, 1u);
+  EXPECT_EQ(u32(&read_only.bytes[0x10]), 0x55667788u);
+  EXPECT_EQ(read_only.dmi_requests, 1u);
+
+  EXPECT_EQ(cpu.debug(tlm::TLM_READ_COMMAND, 0x60000ffc, &word, 4), 4u);
+  EXPECT_EQ(small.debug_calls, 0u);
+  EXPECT_EQ(cpu.debug(tlm::TLM_READ_COMMAND, 0x60000ffe, &word, 4), 2u);  // runs past the grant
+  EXPECT_EQ(cpu.debug(tlm::TLM_READ_COMMAND, 0x60001800, &word, 4), 0u);
+  EXPECT_EQ(small.debug_calls, 2u);
+  EXPECT_EQ(small.dmi_requests, 1u);
+
+  TxAttributes attributes;
+  attributes.attrs.secure = true;
+  cpu.gp.set_extension(&attributes);
+  EXPECT_EQ(cpu.debug(tlm::TLM_READ_COMMAND, 0x60000010, &word, 4), 4u);
+  cpu.gp.clear_extension(&attributes);
+  EXPECT_EQ(small.debug_calls, 3u);
+}
+
+// A device's invalidation withdraws the debug path's grant too: the next
+// debug access asks again and reads the memory the device has now. A
+// denial is forgotten at every withdrawal alike (any device's).
+TEST(TlmTarget, ADebugGrantIsAskedAgainAfterTheDeviceInvalidates) {
+  Bus<64> bus{"bus"};
+  MemoryDevice<64> dev{"dev", 0x1000};
+  MemoryDevice<64> late{"late", 0x1000};  // denies at first
+  late.grant_dmi = false;
+  bus.bind(dev.socket, 0x40000000, 0x1000);
+  bus.bind(late.socket, 0x50000000, 0x1000);
+  RecordingInitiator<64> cpu{"cpu"};
+  cpu.socket.bind(bus.target_socket);
+  sc_core::sc_start(kZero);
+  uint32_t word = 0;
+  dev.bytes[0x20] = 0x01;
+  EXPECT_EQ(cpu.debug(tlm::TLM_READ_COMMAND, 0x40000020, &word, 4), 4u);
+  EXPECT_EQ(word, 0x01u);
+  EXPECT_EQ(cpu.debug(tlm::TLM_READ_COMMAND, 0x50000020, &word, 4), 4u);
+  EXPECT_EQ(late.debug_calls, 1u);
+  // The device moves its memory (the old block stays alive, so that a
+  // stale grant reads the old bytes rather than freed memory).
+  const std::vector<uint8_t> old = std::move(dev.bytes);
+  dev.bytes.assign(0x1000, 0);
+  dev.bytes[0x20] = 0x02;
+  late.grant_dmi = true;
+  dev.invalidate(0x0, 0xfff);
+  EXPECT_EQ(cpu.debug(tlm::TLM_READ_COMMAND, 0x40000020, &word, 4), 4u);
+  EXPECT_EQ(word, 0x02u);
+  EXPECT_EQ(dev.dmi_requests, 2u);
+  EXPECT_EQ(dev.debug_calls, 0u);
+  late.bytes[0x20] = 0x03;
+  EXPECT_EQ(cpu.debug(tlm::TLM_READ_COMMAND, 0x50000020, &word, 4), 4u);
+  EXPECT_EQ(word, 0x03u);
+  EXPECT_EQ(late.dmi_requests, 2u);
+  EXPECT_EQ(late.debug_calls, 1u);
+}
+
 // The target remembers which initiators hold a RAM range's grant so that
 // giving it again costs no bookkeeping; what it remembers must follow every
 // withdrawal, or a grant taken again is never withdrawn.

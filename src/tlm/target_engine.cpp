@@ -69,11 +69,15 @@ void TargetEngine::cache_in_slot(std::size_t s, const Entry& e) {
   filled_slots_.push_back(static_cast<uint32_t>(s));
 }
 
-void TargetEngine::mark(uint32_t index, uint32_t grant_mark) {
-  entries_[index].grant_mark = grant_mark;
+void TargetEngine::mark(uint32_t index, uint32_t grant_mark, uint8_t dbg) {
+  const auto set = [&](Entry& e) {
+    e.grant_mark = grant_mark;
+    e.dbg = dbg;
+  };
+  set(entries_[index]);
   for (const uint32_t s : filled_slots_) {
     Entry& copy = page_cache_[s];
-    if (copy.known && copy.index == index) copy.grant_mark = grant_mark;
+    if (copy.known && copy.index == index) set(copy);
   }
 }
 
@@ -132,7 +136,8 @@ void TargetEngine::fill(std::size_t i) {
     if (e.read_latency.value() != 0 || e.write_latency.value() != 0) e.flags |= kLatency;
   }
   // Debug accesses: host memory both ways where reads are (writes only where
-  // no dirty log misses them), else the window's device both ways.
+  // no dirty log misses them), else the window's device both ways (through
+  // its DMI grant where it gives one).
   if ((e.flags & kReadMemory) != 0) {
     e.dbg = kDbgMemory * command_bit(tlm::TLM_READ_COMMAND);
     if ((e.flags & kLogged) == 0 || (e.flags & kWriteMemory) != 0) e.dbg |= kDbgMemory * command_bit(tlm::TLM_WRITE_COMMAND);
@@ -140,7 +145,7 @@ void TargetEngine::fill(std::size_t i) {
     // (Two bases of one object: far less than 2 GiB apart.)
     e.dbg_offset = static_cast<int32_t>(reinterpret_cast<char*>(static_cast<tlm::tlm_transport_dbg_if<>*>(device)) -
                                         reinterpret_cast<char*>(e.device));
-    e.dbg = kDbgForward * (command_bit(tlm::TLM_READ_COMMAND) | command_bit(tlm::TLM_WRITE_COMMAND));
+    e.dbg = kDbgDeviceFirst;
   }
 }
 
@@ -160,10 +165,38 @@ unsigned TargetEngine::transport_dbg_slow(tlm::tlm_generic_payload& gp) {
   const uint64_t address = gp.get_address();
   if (const Entry* e = entry_for(address)) {
     const unsigned bit = command_bit(gp.get_command());
-    if ((e->dbg & bit * kDbgForward) != 0) return forward_dbg<true>(*e, gp, address);
     if ((e->dbg & bit) != 0) return copy_dbg<true>(*e, gp, address, bit);
+    if ((e->dbg & bit * kDbgGrant) != 0) return grant_dbg<true>(*e, gp, address, bit);
+    if ((e->dbg & bit * kDbgForward) != 0) return forward_dbg<true>(*e, gp, address);
   }
   return transport_dbg_general(gp);
+}
+
+unsigned TargetEngine::debug_through_grant(const Entry& e, tlm::tlm_generic_payload& gp, uint64_t address,
+                                           unsigned bit) {
+  const tlm::tlm_dmi& kept = device_grants_[e.grant_mark - 1].dmi;
+  const unsigned length = gp.get_data_length();
+  if (reaches(kept, address, length, bit) && !carries_attributes(gp)) {
+    return copy_granted(kept, gp, address, length, bit);
+  }
+  return send_dbg(e, gp, address);
+}
+
+unsigned TargetEngine::ask_for_debug(const Entry& cached, tlm::tlm_generic_payload& gp, uint64_t address,
+                                     unsigned bit) {
+  if (carries_attributes(gp)) return send_dbg(cached, gp, address);
+  const Entry e = cached;
+  const uint64_t withdrawals = withdrawals_;
+  tlm::tlm_dmi dmi;
+  if (!device_grant(e, gp, dmi)) {
+    dmi.set_dmi_ptr(nullptr);
+    dmi.allow_none();
+  }
+  // Withdrawn while the device answered (it may even be gone): the model decides.
+  if (withdrawals != withdrawals_) return transport_dbg_general(gp);
+  keep_device_grant(kDebugHolder, cached, dmi);
+  const unsigned length = gp.get_data_length();
+  return reaches(dmi, address, length, bit) ? copy_granted(dmi, gp, address, length, bit) : send_dbg(e, gp, address);
 }
 
 bool TargetEngine::get_direct_mem_ptr_slow(int id, tlm::tlm_generic_payload& gp, tlm::tlm_dmi& dmi) {
@@ -331,6 +364,7 @@ void TargetEngine::direct_access_invalidated(const AddressSpace&, uint64_t first
       e = Entry{};
     } else {
       e.grant_mark = 0;
+      if ((e.dbg & kDbgForward * kBothCommands) != 0) e.dbg = kDbgDeviceFirst;  // the device is asked again
     }
   };
   for (Entry& e : entries_) forget(e);

@@ -710,6 +710,10 @@ Outcome Model::debug(const AccessSpec& a, const Resolver& resolve) {
   };
   if (rs.size() == 1 && rs[0].first.mapped() && regions_[rs[0].first.region].tlm &&
       !regions_[rs[0].first.region].destroyed) {
+    const ByteMapping& m = rs[0].first;
+    const TlmDeviceConfig& c = regions_[m.region].config.device;
+    out.debug_through_grant = c.grant_dmi && m.offset >= c.dmi_first && m.offset + length - 1 <= c.dmi_last &&
+                              (!is_write || !m.readonly);
     out.debug_moved = device_debug(rs[0], data, length);
     return out;
   }

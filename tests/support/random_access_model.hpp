@@ -164,6 +164,9 @@ struct Outcome {
   sc_core::sc_time delay;
   std::vector<std::string> warnings;   // each: a word the warning must contain (a region name or "nothing is mapped")
   unsigned debug_moved = 0;
+  // transport_dbg: the device granted DMI over every byte, so the target may
+  // copy through the grant instead of calling the device (events may be empty).
+  bool debug_through_grant = false;
   // DMI requests:
   bool dmi_granted = false;
   uint64_t dmi_start = 0;

@@ -29,6 +29,7 @@ class MemoryDevice : public sc_core::sc_module {
   bool grant_dmi = true;
   bool grant_write = true;
   unsigned dmi_requests = 0;
+  unsigned debug_calls = 0;
   sc_core::sc_time latency{5, sc_core::SC_NS};
 
   MemoryDevice(sc_core::sc_module_name name, std::size_t size) : sc_core::sc_module(name), socket("socket"), bytes(size) {
@@ -68,6 +69,7 @@ class MemoryDevice : public sc_core::sc_module {
   }
 
   unsigned transport_dbg(tlm::tlm_generic_payload& gp) {
+    ++debug_calls;
     const uint64_t address = gp.get_address();
     if (address >= bytes.size()) return 0;
     const unsigned n = static_cast<unsigned>(std::min<uint64_t>(gp.get_data_length(), bytes.size() - address));

@@ -96,8 +96,9 @@ class TargetEngine : private ViewObserver {
     const Entry& e = slots[page_slot(address)];
     if (address - e.first <= e.span) {
       const unsigned bit = command_bit(gp.get_command());
-      if ((e.dbg & bit * kDbgForward) != 0) return forward_dbg<false>(e, gp, address);
       if ((e.dbg & bit) != 0) return copy_dbg<false>(e, gp, address, bit);
+      if ((e.dbg & bit * kDbgGrant) != 0) return grant_dbg<false>(e, gp, address, bit);
+      if ((e.dbg & bit * kDbgForward) != 0) return forward_dbg<false>(e, gp, address);
     }
     return transport_dbg_slow(gp);
   }
@@ -137,7 +138,11 @@ class TargetEngine : private ViewObserver {
 
   // Entry::dbg: the debug paths the entry takes by itself, by command_bit()
   static constexpr uint8_t kDbgMemory = 1;   // * command bit: host memory
-  static constexpr uint8_t kDbgForward = 4;  // * command bit: the window's device
+  static constexpr uint8_t kDbgForward = 4;  // * command bit: the window's device (it denied DMI)
+  static constexpr uint8_t kDbgGrant = 16;   // * command bit: the window's device's DMI grant, asked once
+  static constexpr uint8_t kBothCommands = 3;  // command_bit() of a read | of a write
+  // Where a device window's debug accesses go until its device is asked.
+  static constexpr uint8_t kDbgDeviceFirst = kDbgGrant * kBothCommands;
   // Read 1, write 2, anything else 0 (nothing cached serves it): a command as
   // a bit of kReadMemory/kWriteMemory, of kDeviceRead/kDeviceWrite after
   // << 2, and of Entry::dbg.
@@ -154,7 +159,7 @@ class TargetEngine : private ViewObserver {
       uint8_t* base = nullptr;  // host memory of `first` (memory routes)
       tlm::tlm_blocking_transport_if<tlm::tlm_generic_payload>* device;  // kDevice
     };
-    // kDbgForward: the device's debug interface is this many bytes from
+    // kDbgForward/kDbgGrant: the device's debug interface is this many bytes from
     // `device` (another base of the same object).
     int32_t dbg_offset = 0;
     // What DMI grants left here (the same in the entry and every copy):
@@ -172,7 +177,7 @@ class TargetEngine : private ViewObserver {
     uint8_t flags = 0;
     uint8_t dirty_mask = 0;  // the clients a write marks
     bool known = false;      // filled from the model
-    uint8_t dbg = 0;         // kDbgMemory/kDbgForward by command bit
+    uint8_t dbg = 0;         // kDbgMemory/kDbgForward/kDbgGrant by command bit
     uint32_t index = 0;      // in entries_ and in view_'s ranges (when known)
 
     tlm::tlm_transport_dbg_if<tlm::tlm_generic_payload>* dbg_device() const {
@@ -258,14 +263,63 @@ class TargetEngine : private ViewObserver {
     gp.set_address(address);
   }
   // Debug payloads the cached decision takes (Entry::dbg), inside the range:
-  // the window's device sees the payload rebased, restored afterwards...
+  // bytes the window's device granted DMI for are copied through the grant
+  // (the memory it promised is its memory until it withdraws); the device
+  // sees the rest rebased, restored afterwards. A CPU-sized copy through a
+  // grant over the whole window calls nothing; a window whose device denied
+  // goes straight to it (kDbgForward), without looking at grants.
+  template <bool kSlow>
+  [[gnu::noinline]] unsigned grant_dbg(const Entry& e, tlm::tlm_generic_payload& gp, uint64_t address, unsigned bit) {
+    if (!inside(e, gp, address)) return kSlow ? transport_dbg_general(gp) : transport_dbg_slow(gp);
+    const uint32_t slot = e.grant_mark;
+    if (slot == 0) return ask_for_debug(e, gp, address, bit);
+    const KeptGrant& kept = device_grants_[slot - 1];
+    const unsigned length = gp.get_data_length();
+    if ((kept.whole_window & bit) != 0 && word_sized(length) && !TxAttributes::ever_made()) {
+      uint8_t* const bytes = kept.window_bytes + (address - e.first);
+      if (bit == kReadMemory) {
+        copy_word(gp.get_data_ptr(), bytes, length);
+      } else {
+        copy_word(bytes, gp.get_data_ptr(), length);
+      }
+      return length;
+    }
+    return debug_through_grant(e, gp, address, bit);
+  }
+  // The rest: bytes of a grant over part of the window, other lengths,
+  // payloads that may carry attributes, commands the grant does not allow.
+  [[gnu::noinline]] unsigned debug_through_grant(const Entry& e, tlm::tlm_generic_payload& gp, uint64_t address,
+                                                 unsigned bit);
   template <bool kSlow>
   [[gnu::noinline]] unsigned forward_dbg(const Entry& e, tlm::tlm_generic_payload& gp, uint64_t address) {
     if (!inside(e, gp, address)) return kSlow ? transport_dbg_general(gp) : transport_dbg_slow(gp);
+    return send_dbg(e, gp, address);
+  }
+  static unsigned send_dbg(const Entry& e, tlm::tlm_generic_payload& gp, uint64_t address) {
     gp.set_address(address - e.delta);
     const unsigned moved = e.dbg_device()->transport_dbg(gp);
     gp.set_address(address);
     return moved;
+  }
+  // A window's first debug access asks its device for the grant (once:
+  // the answer, a denial too, is kept until anything is withdrawn).
+  [[gnu::noinline]] unsigned ask_for_debug(const Entry& cached, tlm::tlm_generic_payload& gp, uint64_t address,
+                                           unsigned bit);
+  // The grant allows the command on every byte of [address, address + length).
+  static bool reaches(const tlm::tlm_dmi& grant, uint64_t address, unsigned length, unsigned bit) {
+    const uint64_t end = grant.get_end_address();
+    const bool allowed = bit == kReadMemory ? grant.is_read_allowed() : grant.is_write_allowed();
+    return allowed && grant.get_start_address() <= address && address <= end && end - address >= uint64_t(length) - 1;
+  }
+  static unsigned copy_granted(const tlm::tlm_dmi& grant, tlm::tlm_generic_payload& gp, uint64_t address,
+                               unsigned length, unsigned bit) {
+    uint8_t* const bytes = grant.get_dmi_ptr() + (address - grant.get_start_address());
+    if (bit == kReadMemory) {
+      copy_bytes(gp.get_data_ptr(), bytes, length);
+    } else {
+      copy_bytes(bytes, gp.get_data_ptr(), length);
+    }
+    return length;
   }
   // ... and host memory is copied both ways (what the model's debug path
   // does: a debugger loads ROM images too; writes logged).
@@ -298,6 +352,10 @@ class TargetEngine : private ViewObserver {
   static bool inside(const Entry& e, const tlm::tlm_generic_payload& gp, uint64_t address) {
     return uint64_t(gp.get_data_length()) - 1 <= e.span - (address - e.first) && gp.get_data_ptr() != nullptr;
   }
+  // Attributes may change what a device answers: such a payload reaches it.
+  static bool carries_attributes(const tlm::tlm_generic_payload& gp) {
+    return TxAttributes::ever_made() && gp.get_extension<TxAttributes>() != nullptr;
+  }
   // The `memory` attribute is refused by every device: the model says so.
   static bool memory_only(const tlm::tlm_generic_payload& gp) {
     if (!TxAttributes::ever_made()) return false;
@@ -329,6 +387,7 @@ class TargetEngine : private ViewObserver {
   // view changes (a grant is a promise until withdrawn). Other initiators,
   // requests that carry attributes, and write requests a read-only grant
   // does not serve still ask: a device sees every initiator it grants to.
+  // Debug accesses copy through whichever grant is kept (grant_dbg()).
   // (The kept grant is answered here, in a function that saves no
   // register; ask_device() asks.)
   // A kept grant is in the initiator's remembered answers until withdrawn
@@ -363,13 +422,22 @@ class TargetEngine : private ViewObserver {
     // and a grant given across a withdrawal is not kept.
     const Entry e = cached;
     const uint64_t withdrawals = withdrawals_;
-    const uint64_t address = gp.get_address();
-    const bool plain = !TxAttributes::ever_made() || gp.get_extension<TxAttributes>() == nullptr;
+    const bool plain = !carries_attributes(gp);
     if (const tlm::tlm_dmi* kept = plain ? kept_grant(id, e, gp) : nullptr) {
       dmi = *kept;
       remember_grant(id, dmi.get_start_address(), dmi.get_end_address());
       return true;
     }
+    const bool usable = device_grant(e, gp, dmi);
+    remember_grant(id, dmi.get_start_address(), dmi.get_end_address());
+    if (usable && plain && withdrawals == withdrawals_) keep_device_grant(id, cached, dmi);
+    return usable;
+  }
+  // The device's answer for the payload's address through window `e`
+  // (a copy: the device may reset the slot), translated back and clipped
+  // to the window; true when it grants access.
+  bool device_grant(const Entry& e, tlm::tlm_generic_payload& gp, tlm::tlm_dmi& dmi) {
+    const uint64_t address = gp.get_address();
     gp.set_address(address - e.delta);
     const bool granted = dmi_devices_[e.index]->get_direct_mem_ptr(gp, dmi);
     gp.set_address(address);
@@ -384,7 +452,6 @@ class TargetEngine : private ViewObserver {
       dmi.allow_none();
       dmi.set_start_address(address);
       dmi.set_end_address(address);
-      remember_grant(id, address, address);
       return false;
     }
     if (granted && dmi.get_dmi_ptr() != nullptr) dmi.set_dmi_ptr(dmi.get_dmi_ptr() + (lo - dmi.get_start_address()));
@@ -399,22 +466,33 @@ class TargetEngine : private ViewObserver {
     }
     dmi.set_read_latency(dmi.get_read_latency() + e.read_latency);
     dmi.set_write_latency(dmi.get_write_latency() + e.write_latency);
-    remember_grant(id, dmi.get_start_address(), dmi.get_end_address());
-    const bool usable = granted && dmi.get_dmi_ptr() != nullptr && !dmi.is_none_allowed();
-    if (usable && plain && withdrawals == withdrawals_) keep_device_grant(id, cached, dmi);
-    return usable;
+    return granted && dmi.get_dmi_ptr() != nullptr && !dmi.is_none_allowed();
   }
   void keep_device_grant(int id, const Entry& e, const tlm::tlm_dmi& dmi) {
+    KeptGrant kept{dmi, id};
+    const bool allows_any = dmi.get_dmi_ptr() != nullptr && !dmi.is_none_allowed();
+    const uint64_t start = dmi.get_start_address();
+    if (allows_any && start <= e.first && e.first <= dmi.get_end_address() &&
+        e.span <= dmi.get_end_address() - e.first) {
+      kept.whole_window =
+          uint8_t((dmi.is_read_allowed() ? kReadMemory : 0) | (dmi.is_write_allowed() ? kWriteMemory : 0));
+      kept.window_bytes = dmi.get_dmi_ptr() + (e.first - start);
+    }
+    // Debug accesses go straight to a device that denied (kDbgForward),
+    // until a grant is kept or anything is withdrawn.
+    const uint8_t dbg = allows_any ? kDbgDeviceFirst : kDbgForward * kBothCommands;
     const uint32_t slot = e.grant_mark;
     if (slot == 0) {
-      device_grants_.push_back({dmi, id});
-      mark(e.index, static_cast<uint32_t>(device_grants_.size()));
+      device_grants_.push_back(kept);
+      mark(e.index, static_cast<uint32_t>(device_grants_.size()), dbg);
     } else {
-      device_grants_[slot - 1] = {dmi, id};
+      device_grants_[slot - 1] = kept;
+      if (e.dbg != dbg) mark(e.index, slot, dbg);
     }
   }
-  // In the entry and in every copy of it (a first grant, so rare).
-  void mark(uint32_t index, uint32_t grant_mark);
+  // In the entry and in every copy of it (a first grant, or the debug
+  // path's first answer: rare).
+  void mark(uint32_t index, uint32_t grant_mark, uint8_t dbg);
 
   // Straight from the cached decision: the flat range, read-write where the
   // model routes writes to memory too.
@@ -430,7 +508,7 @@ class TargetEngine : private ViewObserver {
     const uint32_t holder = static_cast<unsigned>(id) < 32 ? uint32_t(1) << id : 0;
     if ((e.grant_mark & holder) == 0) {
       remember_grant(id, e.first, e.first + e.span);
-      mark(e.index, e.grant_mark | holder);
+      mark(e.index, e.grant_mark | holder, e.dbg);
     }
     return true;
   }
@@ -528,9 +606,16 @@ class TargetEngine : private ViewObserver {
   std::vector<std::shared_ptr<const FlatView>> retired_views_;
   // One line each, found by a shift.
   struct alignas(64) KeptGrant {
-    tlm::tlm_dmi dmi;
+    tlm::tlm_dmi dmi;  // a denial (none allowed) for kDebugHolder
     int initiator;
+    // Where the grant covers the whole window: the access it allows, by
+    // command_bit(), and the bytes of the window's first address.
+    uint8_t whole_window = 0;
+    uint8_t* window_bytes = nullptr;
   };
+  static_assert(sizeof(KeptGrant) == 64, "one line per kept grant");
+  // The debug path's own grants (no initiator's index).
+  static constexpr int kDebugHolder = -1;
   std::vector<KeptGrant> device_grants_;  // Entry::grant_mark
   uint64_t withdrawals_ = 0;  // times every kept grant was dropped
   // Logged memory entries: their dirty bitmaps (by the entry's index).
