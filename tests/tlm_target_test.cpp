@@ -434,6 +434,34 @@ TEST(TlmTarget, ADeviceGrantIsKeptForItsInitiatorUntilWithdrawn) {
   EXPECT_EQ(dmi.get_start_address(), 0x50000000u);
 }
 
+// A kept grant answers only what it serves: not a write request where it
+// is read-only, not an address beyond it where it covers part of the window.
+TEST(TlmTarget, AKeptGrantAnswersOnlyWhatItServes) {
+  Bus<64> bus{"bus"};
+  MemoryDevice<64> read_only{"read_only", 0x1000};
+  MemoryDevice<64> small{"small", 0x1000};
+  read_only.grant_write = false;
+  bus.bind(read_only.socket, 0x40000000, 0x1000);
+  bus.bind(small.socket, 0x50000000, 0x2000);  // the device fills half its window
+  RecordingInitiator<64> a{"a"};
+  a.socket.bind(bus.target_socket);
+  sc_core::sc_start(kZero);
+  tlm::tlm_dmi dmi;
+  ASSERT_TRUE(a.dmi(0x40000010, dmi));
+  ASSERT_TRUE(a.dmi(0x40000020, dmi));
+  EXPECT_EQ(read_only.dmi_requests, 1u);
+  EXPECT_TRUE(a.dmi(0x40000010, dmi, tlm::TLM_WRITE_COMMAND));  // granted read-only again, by the device
+  EXPECT_FALSE(dmi.is_write_allowed());
+  EXPECT_EQ(read_only.dmi_requests, 2u);
+
+  ASSERT_TRUE(a.dmi(0x50000010, dmi));
+  ASSERT_TRUE(a.dmi(0x50000ff0, dmi));
+  EXPECT_EQ(small.dmi_requests, 1u);
+  EXPECT_EQ(dmi.get_end_address(), 0x50000fffu);
+  EXPECT_FALSE(a.dmi(0x50001800, dmi));  // beyond the grant: the device is asked (and denies there)
+  EXPECT_EQ(small.dmi_requests, 2u);
+}
+
 // The kept grant answers through every page of the window, also a page
 // whose decision was cached before the grant was kept.
 TEST(TlmTarget, AKeptGrantAnswersThroughEveryPageOfTheWindow) {

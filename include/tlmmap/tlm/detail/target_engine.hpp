@@ -410,8 +410,12 @@ class TargetEngine : private ViewObserver {
     const uint64_t address = gp.get_address();
     const KeptGrant& k = device_grants_[slot - 1];
     const tlm::tlm_dmi& kept = k.dmi;
-    return k.initiator == id && kept.get_start_address() <= address && address <= kept.get_end_address() &&
-                   (gp.get_command() != tlm::TLM_WRITE_COMMAND || kept.is_write_allowed())
+    if (k.initiator != id) return nullptr;
+    const bool write = gp.get_command() == tlm::TLM_WRITE_COMMAND;
+    // A grant over the whole window holds every address the entry matches.
+    if (k.whole_window != 0) return !write || (k.whole_window & kWriteMemory) != 0 ? &kept : nullptr;
+    return kept.get_start_address() <= address && address <= kept.get_end_address() &&
+                   (!write || kept.is_write_allowed())
                ? &kept
                : nullptr;
   }
