@@ -82,6 +82,12 @@ const char* command_text(tlm::tlm_command c) {
   return c == tlm::TLM_READ_COMMAND ? "read" : c == tlm::TLM_WRITE_COMMAND ? "write" : "ignore";
 }
 
+// The device's DMI grant, seen through the window at `m`, covers `length`
+// bytes there for the command (a write only where the window is writable).
+bool grant_covers(const TlmDeviceConfig& c, const ByteMapping& m, uint64_t length, bool is_write) {
+  return c.grant_dmi && m.offset >= c.dmi_first && m.offset + length - 1 <= c.dmi_last && (!is_write || !m.readonly);
+}
+
 }  // namespace
 
 // ---------------------------------------------------------------------------
@@ -651,11 +657,7 @@ Outcome Model::through_dmi(const AccessSpec& a, const Resolver& resolve, std::st
     case RegionKind::rom: ok = !is_write; break;
     case RegionKind::rom_device: ok = !is_write && m.romd; break;
     case RegionKind::mmio:
-      if (r.tlm) {
-        const TlmDeviceConfig& c = r.config.device;
-        ok = c.grant_dmi && m.offset >= c.dmi_first && m.offset + a.length - 1 <= c.dmi_last &&
-             (!is_write || !m.readonly);
-      }
+      ok = r.tlm && grant_covers(r.config.device, m, a.length, is_write);
       break;
     default: break;
   }
@@ -711,9 +713,7 @@ Outcome Model::debug(const AccessSpec& a, const Resolver& resolve) {
   if (rs.size() == 1 && rs[0].first.mapped() && regions_[rs[0].first.region].tlm &&
       !regions_[rs[0].first.region].destroyed) {
     const ByteMapping& m = rs[0].first;
-    const TlmDeviceConfig& c = regions_[m.region].config.device;
-    out.debug_through_grant = c.grant_dmi && m.offset >= c.dmi_first && m.offset + length - 1 <= c.dmi_last &&
-                              (!is_write || !m.readonly);
+    out.debug_through_grant = grant_covers(regions_[m.region].config.device, m, length, is_write);
     out.debug_moved = device_debug(rs[0], data, length);
     return out;
   }

@@ -276,13 +276,7 @@ class TargetEngine : private ViewObserver {
     const KeptGrant& kept = device_grants_[slot - 1];
     const unsigned length = gp.get_data_length();
     if ((kept.whole_window & bit) != 0 && word_sized(length) && !TxAttributes::ever_made()) {
-      uint8_t* const bytes = kept.window_bytes + (address - e.first);
-      if (bit == kReadMemory) {
-        copy_word(gp.get_data_ptr(), bytes, length);
-      } else {
-        copy_word(bytes, gp.get_data_ptr(), length);
-      }
-      return length;
+      return exchange(kept.window_bytes + (address - e.first), gp, length, bit);
     }
     return debug_through_grant(e, gp, address, bit);
   }
@@ -313,7 +307,12 @@ class TargetEngine : private ViewObserver {
   }
   static unsigned copy_granted(const tlm::tlm_dmi& grant, tlm::tlm_generic_payload& gp, uint64_t address,
                                unsigned length, unsigned bit) {
-    uint8_t* const bytes = grant.get_dmi_ptr() + (address - grant.get_start_address());
+    return exchange(grant.get_dmi_ptr() + (address - grant.get_start_address()), gp, length, bit);
+  }
+  // The payload's data from or to `bytes` (`bit`: read or write); CPU-sized
+  // copies inline.
+  [[gnu::always_inline]] static unsigned exchange(uint8_t* bytes, tlm::tlm_generic_payload& gp, unsigned length,
+                                                  unsigned bit) {
     if (bit == kReadMemory) {
       copy_bytes(gp.get_data_ptr(), bytes, length);
     } else {
