@@ -492,8 +492,10 @@ TEST(TlmTarget, DebugAccessesCopyThroughTheDevicesGrant) {
   Bus<64> bus{"bus"};
   MemoryDevice<64> dev{"dev", 0x1000};
   MemoryDevice<64> other{"other", 0x1000};
+  MemoryDevice<64> wide{"wide", 0x3000};
   bus.bind(dev.socket, 0x40000000, 0x1000);
   bus.bind(other.socket, 0x50000000, 0x1000);
+  bus.bind(wide.socket, 0x70000000, 0x3000);
   RecordingInitiator<64> cpu{"cpu"};
   cpu.socket.bind(bus.target_socket);
   sc_core::sc_start(kZero);
@@ -521,6 +523,16 @@ TEST(TlmTarget, DebugAccessesCopyThroughTheDevicesGrant) {
   // ... and the debug path's grant is not an initiator's: it still asks.
   ASSERT_TRUE(cpu.dmi(0x40000000, dmi));
   EXPECT_EQ(dev.dmi_requests, 2u);
+  // A grant kept through one page of a window serves all its pages.
+  wide.bytes[0x2010] = 0x5a;
+  EXPECT_EQ(cpu.debug(tlm::TLM_READ_COMMAND, 0x70000010, &word, 4), 4u);
+  for (int i = 0; i < 2; ++i) {  // (the page's first access finds its slot empty)
+    word = 0;
+    EXPECT_EQ(cpu.debug(tlm::TLM_READ_COMMAND, 0x70002010, &word, 4), 4u);
+    EXPECT_EQ(word, 0x5au);
+  }
+  EXPECT_EQ(wide.dmi_requests, 1u);
+  EXPECT_EQ(wide.debug_calls, 0u);
 }
 
 // The device sees the debug accesses its grant does not serve: every one
@@ -563,20 +575,24 @@ TEST(TlmTarget, ADeviceSeesTheDebugAccessesItsGrantDoesNotServe) {
   attributes.attrs.secure = true;
   cpu.gp.set_extension(&attributes);
   EXPECT_EQ(cpu.debug(tlm::TLM_READ_COMMAND, 0x60000010, &word, 4), 4u);
+  EXPECT_EQ(cpu.debug(tlm::TLM_READ_COMMAND, 0x50000010, &word, 4), 4u);  // through a grant over it all
   cpu.gp.clear_extension(&attributes);
   EXPECT_EQ(small.debug_calls, 3u);
+  EXPECT_EQ(read_only.debug_calls, 2u);
 }
 
 // A device's invalidation withdraws the debug path's grant too: the next
 // debug access asks again and reads the memory the device has now. A
-// denial is forgotten at every withdrawal alike (any device's).
+// denial and a grant are forgotten at every withdrawal alike (any device's).
 TEST(TlmTarget, ADebugGrantIsAskedAgainAfterTheDeviceInvalidates) {
   Bus<64> bus{"bus"};
   MemoryDevice<64> dev{"dev", 0x1000};
   MemoryDevice<64> late{"late", 0x1000};  // denies at first
   late.grant_dmi = false;
+  MemoryDevice<64> other{"other", 0x1000};  // grants, and never withdraws
   bus.bind(dev.socket, 0x40000000, 0x1000);
   bus.bind(late.socket, 0x50000000, 0x1000);
+  bus.bind(other.socket, 0x60000000, 0x1000);
   RecordingInitiator<64> cpu{"cpu"};
   cpu.socket.bind(bus.target_socket);
   sc_core::sc_start(kZero);
@@ -586,6 +602,8 @@ TEST(TlmTarget, ADebugGrantIsAskedAgainAfterTheDeviceInvalidates) {
   EXPECT_EQ(word, 0x01u);
   EXPECT_EQ(cpu.debug(tlm::TLM_READ_COMMAND, 0x50000020, &word, 4), 4u);
   EXPECT_EQ(late.debug_calls, 1u);
+  EXPECT_EQ(cpu.debug(tlm::TLM_READ_COMMAND, 0x60000020, &word, 4), 4u);
+  EXPECT_EQ(other.dmi_requests, 1u);
   // The device moves its memory (the old block stays alive, so that a
   // stale grant reads the old bytes rather than freed memory).
   const std::vector<uint8_t> old = std::move(dev.bytes);
@@ -602,6 +620,12 @@ TEST(TlmTarget, ADebugGrantIsAskedAgainAfterTheDeviceInvalidates) {
   EXPECT_EQ(word, 0x03u);
   EXPECT_EQ(late.dmi_requests, 2u);
   EXPECT_EQ(late.debug_calls, 1u);
+  // A grant kept from a device that did not withdraw is forgotten as well.
+  other.bytes[0x20] = 0x04;
+  EXPECT_EQ(cpu.debug(tlm::TLM_READ_COMMAND, 0x60000020, &word, 4), 4u);
+  EXPECT_EQ(word, 0x04u);
+  EXPECT_EQ(other.dmi_requests, 2u);
+  EXPECT_EQ(other.debug_calls, 0u);
 }
 
 // The target remembers which initiators hold a RAM range's grant so that

@@ -34,7 +34,7 @@ TargetEngine::TargetEngine(AddressSpace& space, InitiatorPorts& initiators)
     : space_(&space),
       space_name_(space.name()),
       initiators_(initiators),
-      page_cache_(new Entry[kPageCacheSlots]),
+      page_cache_(std::make_unique<PageCache>()),
       worker_source_(std::make_unique<WorkerSource>()),
       deferred_(this, &TargetEngine::on_deferred) {
   report_through_systemc();
@@ -65,27 +65,31 @@ void TargetEngine::cache_in_slot(std::size_t s, const Entry& e) {
   // A slot taken over and over (pages that share it) is listed again each
   // time: past one listing per slot, emptying them all costs no more.
   if (filled_slots_.size() == kPageCacheSlots) empty_page_cache();
-  page_cache_[s] = e;
+  page_cache_->entries[s] = e;
+  page_cache_->granted[s] = granted_bytes(e);
   filled_slots_.push_back(static_cast<uint32_t>(s));
 }
 
-void TargetEngine::mark(uint32_t index, uint32_t grant_mark, uint8_t dbg) {
+void TargetEngine::mark(uint32_t index, uint32_t grant_mark, uint8_t dbg, uint8_t* window_bytes) {
   const auto set = [&](Entry& e) {
     e.grant_mark = grant_mark;
     e.dbg = dbg;
   };
   set(entries_[index]);
   for (const uint32_t s : filled_slots_) {
-    Entry& copy = page_cache_[s];
-    if (copy.known && copy.index == index) set(copy);
+    Entry& copy = page_cache_->entries[s];
+    if (copy.known && copy.index == index) {
+      set(copy);
+      page_cache_->granted[s] = window_bytes;
+    }
   }
 }
 
 void TargetEngine::empty_page_cache() {
   if (filled_slots_.size() == kPageCacheSlots) {
-    std::fill(page_cache_.get(), page_cache_.get() + kPageCacheSlots, Entry{});
+    std::fill(std::begin(page_cache_->entries), std::end(page_cache_->entries), Entry{});
   } else {
-    for (const uint32_t s : filled_slots_) page_cache_[s] = Entry{};
+    for (const uint32_t s : filled_slots_) page_cache_->entries[s] = Entry{};
   }
   filled_slots_.clear();
 }
@@ -166,7 +170,9 @@ unsigned TargetEngine::transport_dbg_slow(tlm::tlm_generic_payload& gp) {
   if (const Entry* e = entry_for(address)) {
     const unsigned bit = command_bit(gp.get_command());
     if ((e->dbg & bit) != 0) return copy_dbg<true>(*e, gp, address, bit);
-    if ((e->dbg & bit * kDbgGrant) != 0) return grant_dbg<true>(*e, gp, address, bit);
+    // (A grant over the whole window too, read from the kept grant:
+    // granted_dbg() comes here with what it does not take.)
+    if ((e->dbg & bit * (kDbgGranted + kDbgGrant)) != 0) return grant_dbg<true>(*e, gp, address, bit);
     if ((e->dbg & bit * kDbgForward) != 0) return forward_dbg<true>(*e, gp, address);
   }
   return transport_dbg_general(gp);
@@ -364,11 +370,12 @@ void TargetEngine::direct_access_invalidated(const AddressSpace&, uint64_t first
       e = Entry{};
     } else {
       e.grant_mark = 0;
-      if ((e.dbg & kDbgForward * kBothCommands) != 0) e.dbg = kDbgDeviceFirst;  // the device is asked again
+      // The device is asked again.
+      if ((e.dbg & (kDbgForward + kDbgGranted) * kBothCommands) != 0) e.dbg = kDbgDeviceFirst;
     }
   };
   for (Entry& e : entries_) forget(e);
-  for (const uint32_t s : filled_slots_) forget(page_cache_[s]);
+  for (const uint32_t s : filled_slots_) forget(page_cache_->entries[s]);
   device_grants_.clear();
   ++withdrawals_;
   invalidate(first, last, true);

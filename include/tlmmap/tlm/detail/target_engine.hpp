@@ -55,7 +55,8 @@ class ResponseSource {
 };
 
 class TargetEngine : private ViewObserver {
-  struct Entry;  // one cached decision (below)
+  struct Entry;      // one cached decision (below)
+  struct PageCache;  // copies of them, by page
 
  public:
   TargetEngine(AddressSpace& space, InitiatorPorts& initiators);
@@ -71,11 +72,11 @@ class TargetEngine : private ViewObserver {
   // loads and one call into the device; everything else is out of line.
   // `slots`: page_cache(), which never moves: the socket's interfaces keep
   // it, so that a call loads its slot first, not the engine's member.
-  using Slots = const Entry*;
+  using Slots = const PageCache*;
   Slots page_cache() const noexcept { return page_cache_.get(); }
   void b_transport(Slots slots, tlm::tlm_generic_payload& gp, sc_core::sc_time& delay) {
     const uint64_t address = gp.get_address();
-    const Entry& e = slots[page_slot(address)];
+    const Entry& e = slots->entries[page_slot(address)];
     // An empty slot has no decision in it (no flags). Each
     // path is a function of its own, reached by a jump: none pays for the
     // registers of the others.
@@ -93,19 +94,20 @@ class TargetEngine : private ViewObserver {
 
   unsigned transport_dbg(Slots slots, tlm::tlm_generic_payload& gp) {
     const uint64_t address = gp.get_address();
-    const Entry& e = slots[page_slot(address)];
+    const Entry& e = slots->entries[page_slot(address)];
     if (address - e.first <= e.span) {
       const unsigned bit = command_bit(gp.get_command());
       if ((e.dbg & bit) != 0) return copy_dbg<false>(e, gp, address, bit);
-      if ((e.dbg & bit * kDbgGrant) != 0) return grant_dbg<false>(e, gp, address, bit);
+      if ((e.dbg & bit * kDbgGranted) != 0) return granted_dbg(e, gp, address, bit);
       if ((e.dbg & bit * kDbgForward) != 0) return forward_dbg<false>(e, gp, address);
+      if ((e.dbg & bit * kDbgGrant) != 0) return grant_dbg<false>(e, gp, address, bit);
     }
     return transport_dbg_slow(gp);
   }
 
   bool get_direct_mem_ptr(Slots slots, int id, tlm::tlm_generic_payload& gp, tlm::tlm_dmi& dmi) {
     const uint64_t address = gp.get_address();
-    const Entry& e = slots[page_slot(address)];
+    const Entry& e = slots->entries[page_slot(address)];
     if (address - e.first <= e.span) {
       if ((e.flags & kReadMemory) != 0) return grant_memory(id, e, dmi);
       if ((e.flags & kDevice) != 0) return grant_device(id, e, gp, dmi);
@@ -140,6 +142,8 @@ class TargetEngine : private ViewObserver {
   static constexpr uint8_t kDbgMemory = 1;   // * command bit: host memory
   static constexpr uint8_t kDbgForward = 4;  // * command bit: the window's device (it denied DMI)
   static constexpr uint8_t kDbgGrant = 16;   // * command bit: the window's device's DMI grant, asked once
+  // * command bit: the bytes of a kept grant over the whole window (PageCache::granted)
+  static constexpr uint8_t kDbgGranted = 64;
   static constexpr uint8_t kBothCommands = 3;  // command_bit() of a read | of a write
   // Where a device window's debug accesses go until its device is asked.
   static constexpr uint8_t kDbgDeviceFirst = kDbgGrant * kBothCommands;
@@ -265,19 +269,25 @@ class TargetEngine : private ViewObserver {
   // Debug payloads the cached decision takes (Entry::dbg), inside the range:
   // bytes the window's device granted DMI for are copied through the grant
   // (the memory it promised is its memory until it withdraws); the device
-  // sees the rest rebased, restored afterwards. A CPU-sized copy through a
-  // grant over the whole window calls nothing; a window whose device denied
+  // sees the rest rebased, restored afterwards. A window whose device denied
   // goes straight to it (kDbgForward), without looking at grants.
+  // A grant over the whole window (kDbgGranted) leaves the bytes of its first
+  // address beside the page cache's copy of the entry (`e`, a slot): a
+  // CPU-sized copy through it calls nothing and waits for no other line
+  // than the entry's.
+  [[gnu::noinline]] unsigned granted_dbg(const Entry& e, tlm::tlm_generic_payload& gp, uint64_t address, unsigned bit) {
+    if (!inside(e, gp, address)) return transport_dbg_slow(gp);
+    const unsigned length = gp.get_data_length();
+    if (word_sized(length) && !TxAttributes::ever_made()) {
+      uint8_t* const window_bytes = page_cache_->granted[&e - page_cache_->entries];
+      return exchange(window_bytes + (address - e.first), gp, length, bit);
+    }
+    return debug_through_grant(e, gp, address, bit);
+  }
   template <bool kSlow>
   [[gnu::noinline]] unsigned grant_dbg(const Entry& e, tlm::tlm_generic_payload& gp, uint64_t address, unsigned bit) {
     if (!inside(e, gp, address)) return kSlow ? transport_dbg_general(gp) : transport_dbg_slow(gp);
-    const uint32_t slot = e.grant_mark;
-    if (slot == 0) return ask_for_debug(e, gp, address, bit);
-    const KeptGrant& kept = device_grants_[slot - 1];
-    const unsigned length = gp.get_data_length();
-    if ((kept.whole_window & bit) != 0 && word_sized(length) && !TxAttributes::ever_made()) {
-      return exchange(kept.window_bytes + (address - e.first), gp, length, bit);
-    }
+    if (e.grant_mark == 0) return ask_for_debug(e, gp, address, bit);
     return debug_through_grant(e, gp, address, bit);
   }
   // The rest: bytes of a grant over part of the window, other lengths,
@@ -482,20 +492,25 @@ class TargetEngine : private ViewObserver {
       kept.window_bytes = dmi.get_dmi_ptr() + (e.first - start);
     }
     // Debug accesses go straight to a device that denied (kDbgForward),
-    // until a grant is kept or anything is withdrawn.
-    const uint8_t dbg = allows_any ? kDbgDeviceFirst : kDbgForward * kBothCommands;
+    // until a grant is kept or anything is withdrawn; they copy through the
+    // bytes of a grant over the whole window (kDbgGranted) where it allows
+    // the command, and look at the kept grant for the rest (kDbgGrant).
+    const uint8_t dbg = !allows_any ? kDbgForward * kBothCommands
+                                    : kDbgGranted * kept.whole_window +
+                                          kDbgGrant * (kBothCommands & ~unsigned(kept.whole_window));
     const uint32_t slot = e.grant_mark;
     if (slot == 0) {
       device_grants_.push_back(kept);
-      mark(e.index, static_cast<uint32_t>(device_grants_.size()), dbg);
+      mark(e.index, static_cast<uint32_t>(device_grants_.size()), dbg, kept.window_bytes);
     } else {
+      const bool same_bytes = device_grants_[slot - 1].window_bytes == kept.window_bytes;
       device_grants_[slot - 1] = kept;
-      if (e.dbg != dbg) mark(e.index, slot, dbg);
+      if (e.dbg != dbg || !same_bytes) mark(e.index, slot, dbg, kept.window_bytes);
     }
   }
   // In the entry and in every copy of it (a first grant, or the debug
-  // path's first answer: rare).
-  void mark(uint32_t index, uint32_t grant_mark, uint8_t dbg);
+  // path's first answer: rare); `window_bytes`: see PageCache::granted.
+  void mark(uint32_t index, uint32_t grant_mark, uint8_t dbg, uint8_t* window_bytes);
 
   // Straight from the cached decision: the flat range, read-write where the
   // model routes writes to memory too.
@@ -511,7 +526,7 @@ class TargetEngine : private ViewObserver {
     const uint32_t holder = static_cast<unsigned>(id) < 32 ? uint32_t(1) << id : 0;
     if ((e.grant_mark & holder) == 0) {
       remember_grant(id, e.first, e.first + e.span);
-      mark(e.index, e.grant_mark | holder, e.dbg);
+      mark(e.index, e.grant_mark | holder, e.dbg, nullptr);
     }
     return true;
   }
@@ -533,7 +548,7 @@ class TargetEngine : private ViewObserver {
   // empty or reset slot, which the fast paths alone may meet).
   const Entry* entry_for(uint64_t address) {
     const std::size_t s = page_slot(address);
-    Entry& slot = page_cache_[s];
+    Entry& slot = page_cache_->entries[s];
     // An empty slot matches at most the last address, with no decision in
     // it: every fast path then comes here.
     if (address - slot.first <= slot.span && slot.known) return &slot;
@@ -543,6 +558,10 @@ class TargetEngine : private ViewObserver {
     return &slot;
   }
   void cache_in_slot(std::size_t s, const Entry& e);
+  // What PageCache::granted holds next to a copy of `e`.
+  uint8_t* granted_bytes(const Entry& e) const {
+    return (e.dbg & kDbgGranted * kBothCommands) != 0 ? device_grants_[e.grant_mark - 1].window_bytes : nullptr;
+  }
   // Every slot that may hold a copy (filled since the cache was last emptied).
   void empty_page_cache();
   static std::size_t page_slot(uint64_t address) noexcept {
@@ -595,6 +614,16 @@ class TargetEngine : private ViewObserver {
 
   static constexpr unsigned kPageCacheBits = 14;
   static constexpr std::size_t kPageCacheSlots = std::size_t(1) << kPageCacheBits;
+  // Copies of entries_, by page_slot(): an empty slot (Entry{}) matches at
+  // most the last address, with no decision in it.
+  struct PageCache {
+    Entry entries[kPageCacheSlots];
+    // By slot, where the entry's dbg has kDbgGranted: the bytes of its first
+    // address through the kept grant (KeptGrant::window_bytes). Beside the
+    // entries rather than behind grant_mark: a debug access loads it
+    // without waiting for the entry.
+    uint8_t* granted[kPageCacheSlots] = {};
+  };
 
   AddressSpace* space_;
   std::string space_name_;
@@ -624,9 +653,7 @@ class TargetEngine : private ViewObserver {
   // Logged memory entries: their dirty bitmaps (by the entry's index).
   std::vector<DirtyBitmaps*> dirty_logs_;
   IommuPages iommu_pages_;  // kIommu entries: the last pages translated to host memory
-  // Copies of entries_, by page_slot(): an empty slot (Entry{}) matches at
-  // most the last address, with no decision in it.
-  std::unique_ptr<Entry[]> page_cache_;
+  std::unique_ptr<PageCache> page_cache_;
   std::vector<uint32_t> filled_slots_;  // may repeat; bounded by kPageCacheSlots
 
   // The DMI answers (grants and denials) each initiator may still hold: only
