@@ -284,6 +284,8 @@ class TargetEngine : private ViewObserver {
     }
     return debug_through_grant(e, gp, address, bit);
   }
+  // kDbgGrant: a window whose device is not asked yet, or whose kept grant
+  // covers part of it or does not allow the command.
   template <bool kSlow>
   [[gnu::noinline]] unsigned grant_dbg(const Entry& e, tlm::tlm_generic_payload& gp, uint64_t address, unsigned bit) {
     if (!inside(e, gp, address)) return kSlow ? transport_dbg_general(gp) : transport_dbg_slow(gp);
