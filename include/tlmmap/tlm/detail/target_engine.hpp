@@ -190,6 +190,9 @@ class TargetEngine : private ViewObserver {
     }
   };
   static_assert(sizeof(Entry) == 64, "one cache line per cached decision");
+  // The commands (by command_bit()) a kept grant over the whole window of
+  // `e` allows (kDbgGranted): Entry::dbg holds them, the only copy.
+  static unsigned granted_commands(const Entry& e) noexcept { return e.dbg / kDbgGranted; }
 
   // The cached decision's own answers; a payload they cannot take goes on
   // to the slow path (kSlow: the lookup was done, to the model's path).
@@ -424,7 +427,9 @@ class TargetEngine : private ViewObserver {
     if (k.initiator != id) return nullptr;
     const bool write = gp.get_command() == tlm::TLM_WRITE_COMMAND;
     // A grant over the whole window holds every address the entry matches.
-    if (k.whole_window != 0) return !write || (k.whole_window & kWriteMemory) != 0 ? &kept : nullptr;
+    if (const unsigned whole = granted_commands(e); whole != 0) {
+      return !write || (whole & kWriteMemory) != 0 ? &kept : nullptr;
+    }
     return kept.get_start_address() <= address && address <= kept.get_end_address() &&
                    (!write || kept.is_write_allowed())
                ? &kept
@@ -487,10 +492,11 @@ class TargetEngine : private ViewObserver {
     KeptGrant kept{dmi, id};
     const bool allows_any = dmi.get_dmi_ptr() != nullptr && !dmi.is_none_allowed();
     const uint64_t start = dmi.get_start_address();
+    // The commands a grant over the whole window allows, by command_bit().
+    unsigned whole_window = 0;
     if (allows_any && start <= e.first && e.first <= dmi.get_end_address() &&
         e.span <= dmi.get_end_address() - e.first) {
-      kept.whole_window =
-          uint8_t((dmi.is_read_allowed() ? kReadMemory : 0) | (dmi.is_write_allowed() ? kWriteMemory : 0));
+      whole_window = (dmi.is_read_allowed() ? kReadMemory : 0) | (dmi.is_write_allowed() ? kWriteMemory : 0);
       kept.window_bytes = dmi.get_dmi_ptr() + (e.first - start);
     }
     // Debug accesses go straight to a device that denied (kDbgForward),
@@ -498,8 +504,7 @@ class TargetEngine : private ViewObserver {
     // bytes of a grant over the whole window (kDbgGranted) where it allows
     // the command, and look at the kept grant for the rest (kDbgGrant).
     const uint8_t dbg = !allows_any ? kDbgForward * kBothCommands
-                                    : kDbgGranted * kept.whole_window +
-                                          kDbgGrant * (kBothCommands & ~unsigned(kept.whole_window));
+                                    : kDbgGranted * whole_window + kDbgGrant * (kBothCommands & ~whole_window);
     const uint32_t slot = e.grant_mark;
     if (slot == 0) {
       device_grants_.push_back(kept);
@@ -562,7 +567,7 @@ class TargetEngine : private ViewObserver {
   void cache_in_slot(std::size_t s, const Entry& e);
   // What PageCache::granted holds next to a copy of `e`.
   uint8_t* granted_bytes(const Entry& e) const {
-    return (e.dbg & kDbgGranted * kBothCommands) != 0 ? device_grants_[e.grant_mark - 1].window_bytes : nullptr;
+    return granted_commands(e) != 0 ? device_grants_[e.grant_mark - 1].window_bytes : nullptr;
   }
   // Every slot that may hold a copy (filled since the cache was last emptied).
   void empty_page_cache();
@@ -642,9 +647,8 @@ class TargetEngine : private ViewObserver {
   struct alignas(64) KeptGrant {
     tlm::tlm_dmi dmi;  // a denial (none allowed) for kDebugHolder
     int initiator;
-    // Where the grant covers the whole window: the access it allows, by
-    // command_bit(), and the bytes of the window's first address.
-    uint8_t whole_window = 0;
+    // Where the grant covers the whole window: the bytes of the window's
+    // first address (the commands it allows: granted_commands()).
     uint8_t* window_bytes = nullptr;
   };
   static_assert(sizeof(KeptGrant) == 64, "one line per kept grant");
