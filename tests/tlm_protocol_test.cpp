@@ -264,6 +264,11 @@ TEST(TlmProtocol, LatencyChangeReachesTheFastPathAndFreshGrants) {
   tlm::tlm_dmi dmi;
   ASSERT_TRUE(p.cpu.dmi(0x10, dmi));
   EXPECT_EQ(dmi.get_read_latency(), sc_time(2, SC_NS));
+  // The grant given leaves what the fast path adds as it was.
+  p.cpu.delay = kZero;
+  p.cpu.transport(tlm::TLM_READ_COMMAND, 0x10, &value, 4);
+  p.cpu.transport(tlm::TLM_WRITE_COMMAND, 0x10, &value, 4);
+  EXPECT_EQ(p.cpu.delay, sc_time(5, SC_NS));
   p.ram.set_latency(std::chrono::nanoseconds(7), std::chrono::nanoseconds(9));
   // The grant that carried the old latency is withdrawn...
   EXPECT_THAT(p.cpu.invalidations, ElementsAre(std::make_pair(0x0ull, 0xfffull)));

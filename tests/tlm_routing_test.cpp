@@ -76,6 +76,23 @@ TEST(TlmRouting, AWindowLatencyIsAddedBeforeTheDevicesOwn) {
   EXPECT_EQ(p.cpu.delay, sc_time(7, SC_NS));
   EXPECT_EQ(p.cpu.transport(tlm::TLM_WRITE_COMMAND, 0x4000, data, 4), tlm::TLM_OK_RESPONSE);
   EXPECT_EQ(p.cpu.delay, sc_time(15, SC_NS));
+  // The device's grant through the window carries both latencies...
+  tlm::tlm_dmi dmi;
+  ASSERT_TRUE(p.cpu.dmi(0x4000, dmi));
+  EXPECT_EQ(dmi.get_read_latency(), sc_time(7, SC_NS));
+  EXPECT_EQ(dmi.get_write_latency(), sc_time(8, SC_NS));
+  // ... and neither the grant kept for the window nor debug accesses
+  // through it change what a transaction adds.
+  p.mem.bytes[0x10] = 0x5a;
+  uint8_t byte = 0;
+  EXPECT_EQ(p.cpu.debug(tlm::TLM_READ_COMMAND, 0x4010, &byte, 1), 1u);
+  EXPECT_EQ(byte, 0x5a);
+  EXPECT_EQ(p.mem.debug_calls, 0u);  // copied through the grant
+  p.cpu.delay = sc_core::SC_ZERO_TIME;
+  EXPECT_EQ(p.cpu.transport(tlm::TLM_READ_COMMAND, 0x4000, data, 4), tlm::TLM_OK_RESPONSE);
+  EXPECT_EQ(p.cpu.delay, sc_time(7, SC_NS));
+  EXPECT_EQ(p.cpu.transport(tlm::TLM_WRITE_COMMAND, 0x4000, data, 4), tlm::TLM_OK_RESPONSE);
+  EXPECT_EQ(p.cpu.delay, sc_time(15, SC_NS));
 }
 
 TEST(TlmRouting, DebugTransportFollowsAMapChangeAtTheSameAddress) {

@@ -53,7 +53,7 @@ void TargetEngine::rebind(std::shared_ptr<const FlatView> view) {
   if (in_model_ != 0 && view_ != nullptr) retired_views_.push_back(view_);
   view_ = std::move(view);
   entries_.assign(view_->ranges().size(), Entry{});
-  dmi_devices_.assign(view_->ranges().size(), nullptr);
+  device_windows_.assign(view_->ranges().size(), DeviceWindow{});
   dirty_logs_.assign(view_->ranges().size(), nullptr);
   device_grants_.clear();
   ++withdrawals_;
@@ -66,7 +66,6 @@ void TargetEngine::cache_in_slot(std::size_t s, const Entry& e) {
   // time: past one listing per slot, emptying them all costs no more.
   if (filled_slots_.size() == kPageCacheSlots) empty_page_cache();
   page_cache_->entries[s] = e;
-  page_cache_->granted[s] = granted_bytes(e);
   filled_slots_.push_back(static_cast<uint32_t>(s));
 }
 
@@ -74,14 +73,12 @@ void TargetEngine::mark(uint32_t index, uint32_t grant_mark, uint8_t dbg, uint8_
   const auto set = [&](Entry& e) {
     e.grant_mark = grant_mark;
     e.dbg = dbg;
+    if ((e.flags & kDevice) != 0) e.granted = window_bytes;
   };
   set(entries_[index]);
   for (const uint32_t s : filled_slots_) {
     Entry& copy = page_cache_->entries[s];
-    if (copy.known && copy.index == index) {
-      set(copy);
-      page_cache_->granted[s] = window_bytes;
-    }
+    if (copy.known && copy.index == index) set(copy);
   }
 }
 
@@ -111,8 +108,9 @@ void TargetEngine::fill(std::size_t i) {
   e.span = fr.last - fr.first;
   const Route read = fr.route(false);
   const Route write = fr.route(true);
-  e.read_latency = to_sc_time(read.latency);
-  e.write_latency = to_sc_time(write.latency);
+  const sc_core::sc_time read_latency = to_sc_time(read.latency);
+  const sc_core::sc_time write_latency = to_sc_time(write.latency);
+  e.latency = {read_latency.value(), write_latency.value()};
   if (fr.dirty_log_mask != 0) e.flags |= kLogged;
   if (const Region* region = fr.region(); region != nullptr && region->kind() == RegionKind::iommu) e.flags |= kIommu;
   if (read.kind == RouteKind::memory) {
@@ -132,12 +130,13 @@ void TargetEngine::fill(std::size_t i) {
   if (port != nullptr && port->face() == DeviceLink::face()) {
     device = static_cast<DeviceLink&>(*port).target();
     e.device = device;
-    dmi_devices_[i] = device;
+    device_windows_[i] = {device, read_latency, write_latency};
+    e.granted = nullptr;
     e.delta = fr.first - fr.offset_within_region;
     e.flags |= kDevice;
     if (read.kind == RouteKind::device) e.flags |= kDeviceRead;
     if (write.kind == RouteKind::device) e.flags |= kDeviceWrite;
-    if (e.read_latency.value() != 0 || e.write_latency.value() != 0) e.flags |= kLatency;
+    if (read_latency.value() != 0 || write_latency.value() != 0) e.flags |= kLatency;
   }
   // Debug accesses: host memory both ways where reads are (writes only where
   // no dirty log misses them), else the window's device both ways (through
@@ -371,7 +370,10 @@ void TargetEngine::direct_access_invalidated(const AddressSpace&, uint64_t first
     } else {
       e.grant_mark = 0;
       // The device is asked again.
-      if ((e.dbg & (kDbgForward + kDbgGranted) * kBothCommands) != 0) e.dbg = kDbgDeviceFirst;
+      if ((e.dbg & (kDbgForward + kDbgGranted) * kBothCommands) != 0) {
+        e.dbg = kDbgDeviceFirst;
+        e.granted = nullptr;
+      }
     }
   };
   for (Entry& e : entries_) forget(e);

@@ -15,9 +15,11 @@
 #pragma once
 
 #define SC_INCLUDE_DYNAMIC_PROCESSES
+#include <cstring>
 #include <deque>
 #include <memory>
 #include <string>
+#include <type_traits>
 #include <unordered_set>
 #include <vector>
 
@@ -142,7 +144,7 @@ class TargetEngine : private ViewObserver {
   static constexpr uint8_t kDbgMemory = 1;   // * command bit: host memory
   static constexpr uint8_t kDbgForward = 4;  // * command bit: the window's device (it denied DMI)
   static constexpr uint8_t kDbgGrant = 16;   // * command bit: the window's device's DMI grant, asked once
-  // * command bit: the bytes of a kept grant over the whole window (PageCache::granted)
+  // * command bit: the bytes of a kept grant over the whole window (Entry::granted)
   static constexpr uint8_t kDbgGranted = 64;
   static constexpr uint8_t kBothCommands = 3;  // command_bit() of a read | of a write
   // Where a device window's debug accesses go until its device is asked.
@@ -151,6 +153,22 @@ class TargetEngine : private ViewObserver {
   // a bit of kReadMemory/kWriteMemory, of kDeviceRead/kDeviceWrite after
   // << 2, and of Entry::dbg.
   static unsigned command_bit(tlm::tlm_command command) noexcept { return (1u << command) & 3u; }
+
+  struct Ticks {
+    uint64_t read;
+    uint64_t write;
+  };
+  // sc_time holds nothing but its count of resolution ticks: the entries
+  // keep the count (which keeps them trivially copyable, with room for a
+  // device window's granted bytes) and the hot paths add it as an sc_time
+  // without the out-of-line sc_time::from_value().
+  static sc_core::sc_time as_time(uint64_t ticks) noexcept {
+    static_assert(sizeof(sc_core::sc_time) == sizeof(uint64_t) && std::is_trivially_destructible_v<sc_core::sc_time>,
+                  "sc_time is its tick count");
+    sc_core::sc_time t;
+    std::memcpy(static_cast<void*>(&t), &ticks, sizeof ticks);
+    return t;
+  }
 
   // The model's decision for one flat range, in one cache line, with the
   // device's interfaces resolved once (no virtual-base step per call).
@@ -176,20 +194,30 @@ class TargetEngine : private ViewObserver {
     // kDevice: the device's address is address - delta; logged memory: the
     // region offset of `first`.
     uint64_t delta = 0;
-    sc_core::sc_time read_latency;
-    sc_core::sc_time write_latency;
+    union {
+      // Not kDevice: what an access adds to the delay, in ticks of the time
+      // resolution (a window's own latencies are in device_windows_).
+      Ticks latency = {};
+      // kDevice, where dbg has kDbgGranted: the bytes of `first` through the
+      // kept grant over the whole window (KeptGrant). In the entry's line, so
+      // a debug access through it waits for no other.
+      uint8_t* granted;
+    };
     uint8_t flags = 0;
     uint8_t dirty_mask = 0;  // the clients a write marks
     bool known = false;      // filled from the model
-    uint8_t dbg = 0;         // kDbgMemory/kDbgForward/kDbgGrant by command bit
+    uint8_t dbg = 0;         // kDbgMemory/kDbgForward/kDbgGrant/kDbgGranted by command bit
     uint32_t index = 0;      // in entries_ and in view_'s ranges (when known)
 
+    sc_core::sc_time read_latency() const { return as_time(latency.read); }
+    sc_core::sc_time write_latency() const { return as_time(latency.write); }
     tlm::tlm_transport_dbg_if<tlm::tlm_generic_payload>* dbg_device() const {
       return reinterpret_cast<tlm::tlm_transport_dbg_if<tlm::tlm_generic_payload>*>(
           reinterpret_cast<char*>(device) + dbg_offset);
     }
   };
   static_assert(sizeof(Entry) == 64, "one cache line per cached decision");
+  static_assert(std::is_trivially_copyable_v<Entry>, "copied into page-cache slots as it is");
   // The commands (by command_bit()) a kept grant over the whole window of
   // `e` allows (kDbgGranted): Entry::dbg holds them, the only copy.
   static unsigned granted_commands(const Entry& e) noexcept { return e.dbg / kDbgGranted; }
@@ -215,17 +243,17 @@ class TargetEngine : private ViewObserver {
     gp.set_response_status(tlm::TLM_OK_RESPONSE);
     if (bit == kReadMemory) {
       copy_word(data, e.base + offset, length);
-      delay += e.read_latency;
+      delay += e.read_latency();
       return;
     }
     copy_word(e.base + offset, data, length);
-    delay += e.write_latency;
+    delay += e.write_latency();
     if (e.dirty_mask != 0) mark_written(e, offset, length);
   }
   [[gnu::noinline]] void copy_long(const Entry& e, tlm::tlm_generic_payload& gp, sc_core::sc_time& delay,
                                    uint64_t offset, unsigned bit) {
     copy_any_length(e, gp, offset, bit);
-    delay += bit == kReadMemory ? e.read_latency : e.write_latency;
+    delay += as_time(bit == kReadMemory ? e.latency.read : e.latency.write);
     gp.set_dmi_allowed(true);
     gp.set_response_status(tlm::TLM_OK_RESPONSE);
   }
@@ -260,12 +288,15 @@ class TargetEngine : private ViewObserver {
     }
     send(e, gp, delay, address, bit);
   }
-  [[gnu::always_inline]] static void send(const Entry& e, tlm::tlm_generic_payload& gp, sc_core::sc_time& delay,
-                                          uint64_t address, unsigned bit) {
+  [[gnu::always_inline]] void send(const Entry& e, tlm::tlm_generic_payload& gp, sc_core::sc_time& delay,
+                                   uint64_t address, unsigned bit) {
     gp.set_address(address - e.delta);
     // Windows rarely add latency: then the delay, which the device updates
     // too, is left alone (one read-modify-write less in its chain).
-    if ((e.flags & kLatency) != 0) delay += bit == kReadMemory ? e.read_latency : e.write_latency;
+    if ((e.flags & kLatency) != 0) {
+      const DeviceWindow& window = device_windows_[e.index];
+      delay += bit == kReadMemory ? window.read_latency : window.write_latency;
+    }
     e.device->b_transport(gp, delay);
     gp.set_address(address);
   }
@@ -275,15 +306,13 @@ class TargetEngine : private ViewObserver {
   // sees the rest rebased, restored afterwards. A window whose device denied
   // goes straight to it (kDbgForward), without looking at grants.
   // A grant over the whole window (kDbgGranted) leaves the bytes of its first
-  // address beside the page cache's copy of the entry (`e`, a slot): a
-  // CPU-sized copy through it calls nothing and waits for no other line
-  // than the entry's.
+  // address in the entry (Entry::granted): a CPU-sized copy through it calls
+  // nothing and waits for no other line than the entry's.
   [[gnu::noinline]] unsigned granted_dbg(const Entry& e, tlm::tlm_generic_payload& gp, uint64_t address, unsigned bit) {
     if (!inside(e, gp, address)) return transport_dbg_slow(gp);
     const unsigned length = gp.get_data_length();
     if (word_sized(length) && !TxAttributes::ever_made()) {
-      uint8_t* const window_bytes = page_cache_->granted[&e - page_cache_->entries];
-      return exchange(window_bytes + (address - e.first), gp, length, bit);
+      return exchange(e.granted + (address - e.first), gp, length, bit);
     }
     return debug_through_grant(e, gp, address, bit);
   }
@@ -459,7 +488,8 @@ class TargetEngine : private ViewObserver {
   bool device_grant(const Entry& e, tlm::tlm_generic_payload& gp, tlm::tlm_dmi& dmi) {
     const uint64_t address = gp.get_address();
     gp.set_address(address - e.delta);
-    const bool granted = dmi_devices_[e.index]->get_direct_mem_ptr(gp, dmi);
+    const DeviceWindow& window = device_windows_[e.index];
+    const bool granted = window.dmi->get_direct_mem_ptr(gp, dmi);
     gp.set_address(address);
     // In the device's offsets: the window shows [first - delta, first - delta + span].
     const uint64_t window_lo = e.first - e.delta;
@@ -484,20 +514,22 @@ class TargetEngine : private ViewObserver {
         dmi.allow_none();
       }
     }
-    dmi.set_read_latency(dmi.get_read_latency() + e.read_latency);
-    dmi.set_write_latency(dmi.get_write_latency() + e.write_latency);
+    dmi.set_read_latency(dmi.get_read_latency() + window.read_latency);
+    dmi.set_write_latency(dmi.get_write_latency() + window.write_latency);
     return granted && dmi.get_dmi_ptr() != nullptr && !dmi.is_none_allowed();
   }
   void keep_device_grant(int id, const Entry& e, const tlm::tlm_dmi& dmi) {
     KeptGrant kept{dmi, id};
     const bool allows_any = dmi.get_dmi_ptr() != nullptr && !dmi.is_none_allowed();
     const uint64_t start = dmi.get_start_address();
-    // The commands a grant over the whole window allows, by command_bit().
+    // The commands a grant over the whole window allows, by command_bit(),
+    // and the bytes of the window's first address through it.
     unsigned whole_window = 0;
+    uint8_t* window_bytes = nullptr;
     if (allows_any && start <= e.first && e.first <= dmi.get_end_address() &&
         e.span <= dmi.get_end_address() - e.first) {
       whole_window = (dmi.is_read_allowed() ? kReadMemory : 0) | (dmi.is_write_allowed() ? kWriteMemory : 0);
-      kept.window_bytes = dmi.get_dmi_ptr() + (e.first - start);
+      window_bytes = dmi.get_dmi_ptr() + (e.first - start);
     }
     // Debug accesses go straight to a device that denied (kDbgForward),
     // until a grant is kept or anything is withdrawn; they copy through the
@@ -508,15 +540,15 @@ class TargetEngine : private ViewObserver {
     const uint32_t slot = e.grant_mark;
     if (slot == 0) {
       device_grants_.push_back(kept);
-      mark(e.index, static_cast<uint32_t>(device_grants_.size()), dbg, kept.window_bytes);
+      mark(e.index, static_cast<uint32_t>(device_grants_.size()), dbg, window_bytes);
     } else {
-      const bool same_bytes = device_grants_[slot - 1].window_bytes == kept.window_bytes;
       device_grants_[slot - 1] = kept;
-      if (e.dbg != dbg || !same_bytes) mark(e.index, slot, dbg, kept.window_bytes);
+      if (e.dbg != dbg || granted_bytes(e) != window_bytes) mark(e.index, slot, dbg, window_bytes);
     }
   }
   // In the entry and in every copy of it (a first grant, or the debug
-  // path's first answer: rare); `window_bytes`: see PageCache::granted.
+  // path's first answer: rare); `window_bytes`: Entry::granted of a device
+  // window (nullptr where dbg has no kDbgGranted).
   void mark(uint32_t index, uint32_t grant_mark, uint8_t dbg, uint8_t* window_bytes);
 
   // Straight from the cached decision: the flat range, read-write where the
@@ -528,8 +560,8 @@ class TargetEngine : private ViewObserver {
     // No write pointer where writes are logged: they take the marking path.
     dmi.set_granted_access((e.flags & kWriteMemory) != 0 && e.dirty_mask == 0 ? tlm::tlm_dmi::DMI_ACCESS_READ_WRITE
                                                                                : tlm::tlm_dmi::DMI_ACCESS_READ);
-    dmi.set_read_latency(e.read_latency);
-    dmi.set_write_latency(e.write_latency);
+    dmi.set_read_latency(e.read_latency());
+    dmi.set_write_latency(e.write_latency());
     const uint32_t holder = static_cast<unsigned>(id) < 32 ? uint32_t(1) << id : 0;
     if ((e.grant_mark & holder) == 0) {
       remember_grant(id, e.first, e.first + e.span);
@@ -543,7 +575,7 @@ class TargetEngine : private ViewObserver {
   [[gnu::noinline]] void iommu_transport(const Entry& e, tlm::tlm_generic_payload& gp, sc_core::sc_time& delay) {
     const std::size_t i = e.index;
     if (iommu_pages_.answer(i, gp, delay)) return;
-    const sc_core::sc_time& latency = gp.get_command() == tlm::TLM_WRITE_COMMAND ? e.write_latency : e.read_latency;
+    const sc_core::sc_time latency = gp.get_command() == tlm::TLM_WRITE_COMMAND ? e.write_latency() : e.read_latency();
     if (iommu_pages_.answer_from_cache(range_of(e), i, gp, delay, latency)) return;
     b_transport_general(gp, delay, &e);
   }
@@ -565,10 +597,8 @@ class TargetEngine : private ViewObserver {
     return &slot;
   }
   void cache_in_slot(std::size_t s, const Entry& e);
-  // What PageCache::granted holds next to a copy of `e`.
-  uint8_t* granted_bytes(const Entry& e) const {
-    return granted_commands(e) != 0 ? device_grants_[e.grant_mark - 1].window_bytes : nullptr;
-  }
+  // Entry::granted where it holds the bytes of a grant, else nullptr.
+  static uint8_t* granted_bytes(const Entry& e) noexcept { return granted_commands(e) != 0 ? e.granted : nullptr; }
   // Every slot that may hold a copy (filled since the cache was last emptied).
   void empty_page_cache();
   static std::size_t page_slot(uint64_t address) noexcept {
@@ -625,11 +655,6 @@ class TargetEngine : private ViewObserver {
   // most the last address, with no decision in it.
   struct PageCache {
     Entry entries[kPageCacheSlots];
-    // By slot, where the entry's dbg has kDbgGranted: the bytes of its first
-    // address through the kept grant (KeptGrant::window_bytes). Beside the
-    // entries rather than behind grant_mark: a debug access loads it
-    // without waiting for the entry.
-    uint8_t* granted[kPageCacheSlots] = {};
   };
 
   AddressSpace* space_;
@@ -637,8 +662,14 @@ class TargetEngine : private ViewObserver {
   InitiatorPorts& initiators_;
   std::shared_ptr<const FlatView> view_;
   std::vector<Entry> entries_;  // one per range of view_
-  // kDevice entries: the device's DMI interface (by the entry's index).
-  std::vector<tlm::tlm_fw_direct_mem_if<tlm::tlm_generic_payload>*> dmi_devices_;
+  // kDevice entries (by the entry's index): the device's DMI interface and
+  // the window's own latencies (kLatency), which the entry has no room for.
+  struct DeviceWindow {
+    tlm::tlm_fw_direct_mem_if<tlm::tlm_generic_payload>* dmi = nullptr;
+    sc_core::sc_time read_latency;
+    sc_core::sc_time write_latency;
+  };
+  std::vector<DeviceWindow> device_windows_;
   // Views replaced while the model answers an access in a range of theirs
   // (a callback may change the map): kept until it returns.
   unsigned in_model_ = 0;
@@ -647,9 +678,6 @@ class TargetEngine : private ViewObserver {
   struct alignas(64) KeptGrant {
     tlm::tlm_dmi dmi;  // a denial (none allowed) for kDebugHolder
     int initiator;
-    // Where the grant covers the whole window: the bytes of the window's
-    // first address (the commands it allows: granted_commands()).
-    uint8_t* window_bytes = nullptr;
   };
   static_assert(sizeof(KeptGrant) == 64, "one line per kept grant");
   // The debug path's own grants (no initiator's index).
