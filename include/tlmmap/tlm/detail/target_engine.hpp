@@ -3,7 +3,7 @@
 // The engine is a thin translation of payloads plus a cache of the model's
 // decisions. For each flat range it remembers the model's Route (host memory
 // for reads and writes, or the TLM device behind the range) with its
-// latencies converted to sc_time, and a page-hashed table of copies of those
+// latencies converted to SystemC time, and a page-hashed table of copies of those
 // decisions answers an address with one line loaded. Everything the cache
 // cannot answer goes through the model's access path, which decides it:
 // AddressSpace::access_within() with the flat range already found when the
